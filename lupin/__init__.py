@@ -1,0 +1,1 @@
+"""Lupin: innovative public procurement, from need to measured effect."""

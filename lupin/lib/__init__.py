@@ -1,0 +1,1 @@
+"""Pure helpers that know nothing of Django models."""
