@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "lupin",
     "lupin.accounts",
     "lupin.projects",
 ]

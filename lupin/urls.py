@@ -4,8 +4,10 @@ from django.views.i18n import JavaScriptCatalog
 
 from lupin.api import api
 from lupin.health import healthz
+from lupin.projects.views.public import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

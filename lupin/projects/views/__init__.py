@@ -1,0 +1,1 @@
+"""Project pages, split by audience: `public` (anyone), `buyer` (the buyers' work)."""
