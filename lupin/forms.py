@@ -31,7 +31,8 @@ class LupinFormMixin:
                 attrs = self.fields[name].widget.attrs
                 attrs["aria-invalid"] = "true"
                 described = f"id_{self.add_prefix(name)}-error"
-                attrs["aria-describedby"] = f"{attrs.get('aria-describedby', '')} {described}".strip()
+                before = attrs.get("aria-describedby", "")
+                attrs["aria-describedby"] = f"{before} {described}".strip()
 
 
 class Form(LupinFormMixin, forms.Form):

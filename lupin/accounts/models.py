@@ -151,7 +151,7 @@ class User(AbstractUser):
         return self.role == Role.ADVISOR
 
 
-TOKEN_PREFIX = "lupin_"
+TOKEN_PREFIX = "lupin_"  # noqa: S105 (a prefix, not a secret)
 
 
 def hash_token(raw: str) -> str:

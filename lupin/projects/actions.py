@@ -90,8 +90,7 @@ def _set_cpv_codes(project: Project, codes: tuple[str, ...] | list[str]) -> None
 
 @transaction.atomic
 def create_project(actor: User, data: ProjectData) -> Project:
-    _require(access.can_create_projects(actor))
-    assert actor.organisation is not None
+    _require(access.can_create_projects(actor) and actor.organisation is not None)
     project = Project(lead_buyer=actor.organisation, created_by=actor)
     for field in PROJECT_FIELDS:
         setattr(project, field, getattr(data, field))
