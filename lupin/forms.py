@@ -13,7 +13,7 @@ class LupinFormMixin:
     fields: dict[str, forms.Field]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             widget = field.widget
             if not isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
@@ -39,5 +39,5 @@ class Form(LupinFormMixin, forms.Form):
     pass
 
 
-class ModelForm(LupinFormMixin, forms.ModelForm):  # type: ignore[type-arg]
+class ModelForm(LupinFormMixin, forms.ModelForm):
     pass

@@ -143,7 +143,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "lupin.sqlite3",
+            "NAME": str(VAR_DIR / "lupin.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE avoids "database is locked" between the web server and the worker.
                 "transaction_mode": "IMMEDIATE",
@@ -191,7 +191,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
-STORAGES = {
+STORAGES: dict[str, dict[str, object]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (

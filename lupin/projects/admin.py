@@ -1,0 +1,83 @@
+from django.contrib import admin
+
+from lupin.projects.models import (
+    CoBuyerInvitation,
+    ExpectedBenefit,
+    PhaseTransition,
+    Project,
+    ProjectCpvCode,
+    ProjectDocument,
+    ProjectEvent,
+    ProjectStep,
+)
+
+
+class CpvInline(admin.TabularInline):
+    model = ProjectCpvCode
+    extra = 0
+
+
+class BenefitInline(admin.StackedInline):
+    model = ExpectedBenefit
+    extra = 0
+
+
+class InvitationInline(admin.TabularInline):
+    model = CoBuyerInvitation
+    extra = 0
+    fk_name = "project"
+    raw_id_fields = ["organisation", "invited_by", "answered_by"]
+
+
+class TransitionInline(admin.TabularInline):
+    """The timeline is history: staff may read it, never rewrite it."""
+
+    model = PhaseTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["from_phase", "to_phase", "by", "at", "reason"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Project)
+class ProjectAdmin(admin.ModelAdmin):
+    list_display = ["title", "lead_buyer", "phase", "visibility", "updated_at"]
+    list_filter = ["phase", "visibility", "planned_procedure"]
+    search_fields = ["title", "need_statement", "lead_buyer__name"]
+    raw_id_fields = ["lead_buyer", "created_by"]
+    # Phase changes must go through actions.move_phase so the timeline stays true.
+    readonly_fields = ["phase", "created_at", "updated_at", "published_at"]
+    inlines = [CpvInline, BenefitInline, InvitationInline, TransitionInline]
+
+
+@admin.register(ProjectStep)
+class ProjectStepAdmin(admin.ModelAdmin):
+    list_display = ["project", "key", "done", "done_at"]
+    list_filter = ["done", "key"]
+    raw_id_fields = ["project", "done_by"]
+
+
+@admin.register(ProjectDocument)
+class ProjectDocumentAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "content_type", "size", "uploaded_at"]
+    raw_id_fields = ["project", "step", "uploaded_by"]
+
+
+@admin.register(ProjectEvent)
+class ProjectEventAdmin(admin.ModelAdmin):
+    """The audit trail is read-only, in the admin as everywhere."""
+
+    list_display = ["at", "project", "actor", "verb"]
+    list_filter = ["verb"]
+    readonly_fields = ["project", "actor", "verb", "detail", "at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
