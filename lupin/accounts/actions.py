@@ -44,14 +44,22 @@ def register_supplier(data: SupplierRegistration) -> User:
         )
     if User.objects.filter(username__iexact=data.username).exists():
         raise AccountError(_("That username is taken."), field="username")
-    organisation = Organisation.objects.create(
-        kind=OrganisationKind.SUPPLIER,
-        name=data.organisation_name,
-        org_number=number,
-        foreign_id="" if number else data.foreign_id,
-        country=data.country or "NO",
-        email=data.email,
-    )
+    try:
+        # A savepoint, so that a registration racing this one fails cleanly on the unique number.
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                kind=OrganisationKind.SUPPLIER,
+                name=data.organisation_name,
+                org_number=number,
+                foreign_id="" if number else data.foreign_id,
+                country=data.country or "NO",
+                email=data.email,
+            )
+    except IntegrityError:
+        raise AccountError(
+            _("An organisation with this number is already registered. Ask its admin for a user."),
+            field="org_number",
+        ) from None
     try:
         user = User.objects.create_user(
             username=data.username,

@@ -16,10 +16,16 @@ from lupin.lib import nuts, orgnr
 
 
 def validate_org_number(value: str) -> None:
-    try:
-        orgnr.validate(value)
-    except orgnr.InvalidOrgNumber as error:
-        raise ValidationError(str(error), code="invalid_org_number") from None
+    number = orgnr.normalise(value)
+    if not number.isdigit() or len(number) != 9:
+        raise ValidationError(
+            _("An organisation number has exactly nine digits."), code="invalid_org_number"
+        )
+    if not orgnr.is_valid(number):
+        raise ValidationError(
+            _("The check digit does not match (MOD11): check for a typing error."),
+            code="invalid_org_number",
+        )
 
 
 class OrganisationKind(models.TextChoices):
