@@ -73,7 +73,9 @@ def error(
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, str] = {}
     for item in exc.errors:
-        location = [str(part) for part in item.get("loc", ()) if part not in ("body", "payload")]
+        # Ninja prefixes where the value came from (body, query, path); callers want the name.
+        skip = ("body", "payload", "query", "path", "form", "header", "cookie")
+        location = [str(part) for part in item.get("loc", ()) if part not in skip]
         fields[".".join(location) or "body"] = str(item.get("msg", "invalid"))
     return error(request, 422, "invalid", "The request is not valid.", **fields)
 
@@ -99,3 +101,24 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 
 api.add_router("/", "lupin.projects.api.router")
+
+
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any /api/v1/ address that no endpoint serves: a 404 in the common format."""
+    return error(request, 404, "not_found", "No such API endpoint.")
+
+
+class ApiErrorFormatMiddleware:
+    """Ninja answers a wrong method with a plain-text 405; give it the common error format."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            allowed = response.get("Allow", "")
+            replacement = error(request, 405, "method_not_allowed", "Method not allowed.")
+            replacement["Allow"] = allowed
+            return replacement
+        return response

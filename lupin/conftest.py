@@ -13,13 +13,13 @@ from lupin.projects import actions
 from lupin.projects.actions import BenefitData, ProjectData
 from lupin.projects.models import BenefitCategory, Project
 
-# Valid (MOD11) but fictional organisation numbers.
+# Valid (MOD11) but fictional: real numbers start with 8 or 9, these with 1.
 ORG_NUMBERS = {
-    "fjordvik": "964338531",
-    "solberg": "944117784",
-    "leverandor": "923456783",
-    "konkurrent": "987654325",
-    "programme": "971526920",
+    "fjordvik": "100000113",
+    "solberg": "100079305",
+    "leverandor": "100158493",
+    "konkurrent": "100237687",
+    "programme": "100316870",
 }
 
 

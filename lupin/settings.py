@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "lupin.api.ApiErrorFormatMiddleware",
 ]
 
 ROOT_URLCONF = "lupin.urls"

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 
-from lupin.api import api
+from lupin.api import api, unknown_path
 from lupin.health import healthz
 from lupin.projects.views.public import home
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("lupin.accounts.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_path),
     path("", include("lupin.projects.urls")),
 ]

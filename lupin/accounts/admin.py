@@ -26,7 +26,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Organisation], search_term: str
     ) -> tuple[QuerySet[Organisation], bool]:
-        # People type numbers the way Brønnøysund shows them ("964 338 531").
+        # People type numbers the way Brønnøysund shows them ("974 760 673").
         number = orgnr.normalise(search_term)
         if number.isdigit() and number != search_term:
             search_term = number

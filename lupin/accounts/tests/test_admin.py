@@ -12,7 +12,7 @@ def test_admin_finds_organisation_by_spaced_org_number(
     login: Any, admin_user: User, buyer_org: Organisation, supplier_org: Organisation
 ) -> None:
     response = login(admin_user).get(
-        reverse("admin:accounts_organisation_changelist"), {"q": "964 338 531"}
+        reverse("admin:accounts_organisation_changelist"), {"q": "100 000 113"}
     )
 
     assert response.status_code == 200

@@ -26,7 +26,7 @@ def test_page_shows_name_organisation_and_role(login: Any, buyer: User) -> None:
     assert html.count("<h1") == 1
     assert "Buyer" in html
     assert "Fjordvik kommune" in html
-    assert "964 338 531" in html
+    assert "100 000 113" in html
     assert "Buyer admin" in html
 
 

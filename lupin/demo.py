@@ -1,0 +1,858 @@
+"""A realistic Norwegian demo dataset, built through the same actions the pages use.
+
+`build()` is idempotent: organisations are keyed by organisation number (or foreign id), users by
+username and projects by (lead buyer, title). Whatever exists is left exactly as it is, so a second
+run creates nothing and changes nothing.
+
+Every organisation number is fictional: it starts with 1, which Enhetsregisteret never issues (real
+numbers start with 8 or 9), so no demo body can be mistaken for a real one. The check digit is
+computed with MOD11, so every number is valid.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.lib import cpv, nuts, orgnr
+from lupin.projects import actions
+from lupin.projects.actions import BenefitData, ProjectData
+from lupin.projects.lifecycle import Phase
+from lupin.projects.models import (
+    BenefitCategory,
+    CoBuyerInvitation,
+    ExpectedBenefit,
+    InvitationStatus,
+    PhaseTransition,
+    Procedure,
+    Project,
+    ProjectStep,
+)
+from lupin.projects.roadmap import BY_KEY, STEPS
+
+DEMO_PASSWORD = "demo"  # noqa: S105 - a documented demo password, refused outside debug
+
+
+def org_number(first_eight: str) -> str:
+    digit = orgnr.check_digit(first_eight)
+    if digit is None:
+        raise ValueError(f"{first_eight} cannot get a MOD11 check digit; pick other digits.")
+    return f"{first_eight}{digit}"
+
+
+# Organisations
+
+
+@dataclass(frozen=True)
+class OrgSpec:
+    key: str
+    kind: str
+    name: str
+    number: str = ""  # first eight digits; the check digit is computed
+    foreign_id: str = ""
+    country: str = "NO"
+    nuts_region: str = ""
+    email: str = ""
+    central_government: bool = False
+
+
+ORGANISATIONS: tuple[OrgSpec, ...] = (
+    OrgSpec(
+        "fjordvik",
+        OrganisationKind.BUYER,
+        "Fjordvik kommune",
+        "10100002",
+        nuts_region="NO0A2",
+        email="postmottak@fjordvik.example.org",
+    ),
+    OrgSpec(
+        "solberg",
+        OrganisationKind.BUYER,
+        "Solberg kommune",
+        "10100003",
+        nuts_region="NO084",
+        email="postmottak@solberg.example.org",
+    ),
+    OrgSpec(
+        "helse_vestkyst",
+        OrganisationKind.BUYER,
+        "Helse Vestkyst HF",
+        "10100004",
+        nuts_region="NO0A1",
+        email="innkjop@helse-vestkyst.example.org",
+    ),
+    OrgSpec(
+        "nordkyst",
+        OrganisationKind.BUYER,
+        "Nordkyst fylkeskommune",
+        "10100005",
+        nuts_region="NO071",
+        email="post@nordkyst-fylke.example.org",
+    ),
+    OrgSpec(
+        "nordlys",
+        OrganisationKind.SUPPLIER,
+        "Nordlys Omsorgsteknologi AS",
+        "10200001",
+        nuts_region="NO060",
+        email="salg@nordlys-omsorg.example.org",
+    ),
+    OrgSpec(
+        "fjellvind",
+        OrganisationKind.SUPPLIER,
+        "Fjellvind Sensor AS",
+        "10200002",
+        nuts_region="NO081",
+        email="post@fjellvind.example.org",
+    ),
+    OrgSpec(
+        "broyt",
+        OrganisationKind.SUPPLIER,
+        "Brøyt og Vei Drift AS",
+        "10200004",
+        nuts_region="NO020",
+        email="firmapost@broytogvei.example.org",
+    ),
+    OrgSpec(
+        "matglede",
+        OrganisationKind.SUPPLIER,
+        "Matglede Storkjøkken AS",
+        "10200005",
+        nuts_region="NO084",
+        email="kontakt@matglede.example.org",
+    ),
+    OrgSpec(
+        "gronn_anlegg",
+        OrganisationKind.SUPPLIER,
+        "Grønn Anleggsmaskin AS",
+        "10200006",
+        nuts_region="NO0A1",
+        email="post@gronnanlegg.example.org",
+    ),
+    OrgSpec(
+        "havkraft",
+        OrganisationKind.SUPPLIER,
+        "Havkraft Maritime AS",
+        "10200007",
+        nuts_region="NO0A3",
+        email="post@havkraft.example.org",
+    ),
+    OrgSpec(
+        "gjenbruk",
+        OrganisationKind.SUPPLIER,
+        "Gjenbruk Interiør AS",
+        "10200008",
+        nuts_region="NO092",
+        email="hei@gjenbrukinterior.example.org",
+    ),
+    OrgSpec(
+        "medidos",
+        OrganisationKind.SUPPLIER,
+        "Medidos Sverige AB",
+        foreign_id="SE556000000001",
+        country="SE",
+        email="info@medidos.example.org",
+    ),
+    OrgSpec(
+        "programme",
+        OrganisationKind.PROGRAMME,
+        "Nasjonalt program for leverandørutvikling",
+        "10300001",
+        nuts_region="NO081",
+        email="post@leverandorutvikling.example.org",
+    ),
+)
+
+
+# People
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    org: str | None
+    role: str
+    login: bool = True  # False: an author of demo projects with no usable password
+
+
+USERS: tuple[UserSpec, ...] = (
+    UserSpec(
+        "buyer",
+        "Ingrid",
+        "Fjeld",
+        "ingrid.fjeld@fjordvik.example.org",
+        "fjordvik",
+        Role.BUYER_ADMIN,
+    ),
+    UserSpec(
+        "buyer2",
+        "Jonas",
+        "Bakke",
+        "jonas.bakke@fjordvik.example.org",
+        "fjordvik",
+        Role.BUYER_MEMBER,
+    ),
+    UserSpec(
+        "evaluator",
+        "Leila",
+        "Haugen",
+        "leila.haugen@fjordvik.example.org",
+        "fjordvik",
+        Role.EVALUATOR,
+    ),
+    UserSpec(
+        "cobuyer", "Per", "Solheim", "per.solheim@solberg.example.org", "solberg", Role.BUYER_ADMIN
+    ),
+    UserSpec(
+        "supplier",
+        "Sara",
+        "Lund",
+        "sara.lund@nordlys-omsorg.example.org",
+        "nordlys",
+        Role.SUPPLIER_ADMIN,
+    ),
+    UserSpec(
+        "rival",
+        "Henrik",
+        "Dahl",
+        "henrik.dahl@fjellvind.example.org",
+        "fjellvind",
+        Role.SUPPLIER_ADMIN,
+    ),
+    UserSpec(
+        "advisor",
+        "Marit",
+        "Aasen",
+        "marit.aasen@leverandorutvikling.example.org",
+        "programme",
+        Role.ADVISOR,
+    ),
+    UserSpec("admin", "Eirik", "Moe", "drift@lupin.example.org", None, ""),
+    UserSpec(
+        "marte.haugland",
+        "Marte",
+        "Haugland",
+        "marte.haugland@helse-vestkyst.example.org",
+        "helse_vestkyst",
+        Role.BUYER_ADMIN,
+        login=False,
+    ),
+    UserSpec(
+        "olav.strand",
+        "Olav",
+        "Strand",
+        "olav.strand@nordkyst-fylke.example.org",
+        "nordkyst",
+        Role.BUYER_ADMIN,
+        login=False,
+    ),
+)
+
+LOGINS: tuple[UserSpec, ...] = tuple(spec for spec in USERS if spec.login)
+
+
+# Projects
+
+
+@dataclass(frozen=True)
+class Move:
+    to: str
+    days_ago: int
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    author: str  # username of the lead buyer's person who creates and moves it
+    data: ProjectData
+    benefits: tuple[BenefitData, ...]
+    started_days_ago: int
+    published_days_ago: int | None  # None: stays a draft
+    moves: tuple[Move, ...] = ()
+    steps_done_in_current_phase: int = 0
+    notes: dict[str, str] = field(default_factory=dict)
+    accepted_cobuyers: tuple[str, ...] = ()  # org keys whose admin accepts
+    pending_cobuyers: tuple[str, ...] = ()  # org keys invited, still to answer
+
+
+def _nok(amount: str) -> Decimal:
+    return Decimal(amount)
+
+
+PROJECTS: tuple[ProjectSpec, ...] = (
+    ProjectSpec(
+        author="buyer",
+        data=ProjectData(
+            title="Digitalt tilsyn om natten i hjemmetjenesten",
+            need_statement=(
+                "Hjemmeboende eldre med demens eller fallrisiko trenger å være trygge om natten, "
+                "og hjemmetjenesten trenger å vite når noen faktisk trenger hjelp. I dag får alle "
+                "faste tilsynsbesøk uansett behov. Vi søker en løsning som varsler nattpatruljen "
+                "ved uro, fall eller at brukeren forlater boligen, uten kamera og uten å vekke "
+                "brukeren unødig."
+            ),
+            affected_users=(
+                "Hjemmeboende eldre og personer med demens, pårørende, nattpatruljen i "
+                "hjemmetjenesten, tildelingskontoret, IKT-avdelingen."
+            ),
+            problem_scenarios=(
+                "Nattpatruljen vekker brukere som sover godt for å se til dem. Fall oppdages "
+                "først ved neste planlagte besøk, noen ganger flere timer senere. Pårørende "
+                "ringer om natten fordi de er bekymret. Patruljen kjører langt mellom besøk som "
+                "ikke trengs."
+            ),
+            desired_effects=(
+                "Færre unødvendige nattbesøk, raskere hjelp ved fall, bedre søvn for brukerne, "
+                "tryggere pårørende og frigjort tid i nattpatruljen."
+            ),
+            estimated_value=_nok("8500000.00"),
+            nuts_region="NO0A2",
+            planned_procedure=Procedure.INNOVATION_PARTNERSHIP,
+            internal_notes="Budsjett for 2026 avklart med kommunedirektøren. Solberg deler kost.",
+            cpv_codes=("33195000", "32441100", "85312400"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_BUYER,
+                description="Færre fysiske tilsynsbesøk om natten",
+                baseline=Decimal("420"),
+                target=Decimal("180"),
+                unit="besøk per uke",
+                owner="Leder for hjemmetjenesten",
+                yearly_value=_nok("2100000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Kortere tid fra fall til hjelp er på plass",
+                baseline=Decimal("180"),
+                target=Decimal("20"),
+                unit="minutter (median)",
+                owner="Fagansvarlig sykepleier",
+            ),
+            BenefitData(
+                category=BenefitCategory.TRANSFER_OTHERS,
+                description="Løsningen tas i bruk av andre kommuner i regionen",
+                baseline=Decimal("0"),
+                target=Decimal("4"),
+                unit="kommuner",
+                owner="Innkjøpssjef",
+                yearly_value=_nok("600000.00"),
+            ),
+        ),
+        started_days_ago=420,
+        published_days_ago=380,
+        moves=(
+            Move(Phase.DIALOGUE, 300, "Behovet er forankret og gevinstene har en baseline."),
+            Move(Phase.COMPETITION, 150, "Markedsdialogen viste at flere kan utvikle løsningen."),
+        ),
+        steps_done_in_current_phase=4,
+        notes={
+            "one_to_one": "12 en-til-en-møter med 9 leverandører, referat deles med alle.",
+            "conference": "Dialogkonferanse i rådhuset med 64 deltakere, 23 leverandører.",
+        },
+        accepted_cobuyers=("solberg",),
+    ),
+    ProjectSpec(
+        author="buyer",
+        data=ProjectData(
+            title="Sensorbasert vedlikehold av kommunale bygg",
+            need_statement=(
+                "Kommunen trenger å vite tilstanden til tak, ventilasjon og tekniske anlegg i "
+                "skoler og sykehjem før noe går i stykker, slik at vedlikehold kan planlegges i "
+                "stedet for å skje akutt."
+            ),
+            affected_users="Driftsoperatører, eiendomsforvaltningen, elever, ansatte og beboere.",
+            problem_scenarios=(
+                "Vannlekkasjer oppdages først når det drypper fra taket. Ventilasjonsanlegg "
+                "stopper uten forvarsel og klasserom må stenges."
+            ),
+            desired_effects="Færre akutte skader, lavere vedlikeholdskostnader, bedre inneklima.",
+            estimated_value=_nok("3200000.00"),
+            nuts_region="NO0A2",
+            internal_notes="Tidlig utkast. Avklar med eiendom om budsjett før publisering.",
+            cpv_codes=("50710000", "71315000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.OPERATING_COSTS,
+                description="Lavere kostnader til akutt vedlikehold",
+                baseline=Decimal("4800000"),
+                target=Decimal("3000000"),
+                unit="NOK per år",
+                owner="Eiendomssjef",
+                yearly_value=_nok("1800000.00"),
+            ),
+        ),
+        started_days_ago=30,
+        published_days_ago=None,
+        steps_done_in_current_phase=2,
+    ),
+    ProjectSpec(
+        author="buyer2",
+        data=ProjectData(
+            title="Snørydding med sensorer og sanntidsdata",
+            need_statement=(
+                "Innbyggerne trenger farbare veier, fortau og gang- og sykkelveier tidlig om "
+                "morgenen, og kommunen trenger å brøyte og strø der og når det trengs, ikke "
+                "etter faste ruter."
+            ),
+            affected_users=(
+                "Skolebarn, eldre fotgjengere, syklister, bussreisende, brøyteentreprenørene og "
+                "vegavdelingen."
+            ),
+            problem_scenarios=(
+                "Brøytebilene kjører faste ruter også når det ikke har snødd der. Glatte fortau "
+                "gir fallskader hos eldre. Kommunen får klager den ikke kan dokumentere svar på."
+            ),
+            desired_effects=(
+                "Færre fallskader, mindre kjøring og salt, dokumentert brøytekvalitet og færre "
+                "klager."
+            ),
+            estimated_value=_nok("24000000.00"),
+            nuts_region="NO0A2",
+            planned_procedure=Procedure.NEGOTIATION,
+            cpv_codes=("90620000", "90630000", "32441000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Færre fallskader på glatte fortau registrert på legevakten",
+                baseline=Decimal("95"),
+                target=Decimal("60"),
+                unit="skader per vinter",
+                owner="Kommuneoverlege",
+                yearly_value=_nok("1400000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.OPERATING_COSTS,
+                description="Mindre kjøring med brøyteutstyr",
+                baseline=Decimal("310000"),
+                target=Decimal("240000"),
+                unit="km per vinter",
+                owner="Leder for vegavdelingen",
+                yearly_value=_nok("950000.00"),
+            ),
+        ),
+        started_days_ago=200,
+        published_days_ago=170,
+        moves=(Move(Phase.DIALOGUE, 90, "Veiledende kunngjøring publisert på Doffin."),),
+        steps_done_in_current_phase=3,
+        notes={"conference": "Dialogkonferanse holdt digitalt, opptak tilgjengelig."},
+        pending_cobuyers=("solberg",),
+    ),
+    ProjectSpec(
+        author="buyer",
+        data=ProjectData(
+            title="Klimanøytrale anleggsplasser",
+            need_statement=(
+                "Kommunens bygge- og anleggsprosjekter må kutte utslipp fra maskiner og "
+                "transport på byggeplassen, uten at støy og fremdrift blir verre for naboene."
+            ),
+            affected_users="Naboer, skoler nær byggeplasser, entreprenører, prosjektledere.",
+            problem_scenarios=(
+                "Dieseldrevne gravemaskiner står på tomgang. Strømtilgang på byggeplassen mangler "
+                "ofte, slik at elektriske maskiner ikke kan lades."
+            ),
+            desired_effects="Fossilfrie og utslippsfrie anleggsplasser innen 2030.",
+            estimated_value=_nok("40000000.00"),
+            nuts_region="NO0A2",
+            cpv_codes=("45500000", "43260000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.TRANSFER_OWN,
+                description="Lavere utslipp fra kommunens anleggsplasser",
+                baseline=Decimal("1450"),
+                target=Decimal("300"),
+                unit="tonn CO2e per år",
+                owner="Klimarådgiver",
+            ),
+        ),
+        started_days_ago=75,
+        published_days_ago=60,
+        steps_done_in_current_phase=4,
+    ),
+    ProjectSpec(
+        author="cobuyer",
+        data=ProjectData(
+            title="Skolemat med mindre matsvinn",
+            need_statement=(
+                "Elevene i barneskolene trenger et sunt, varmt måltid hver skoledag som de "
+                "faktisk spiser, og kommunen trenger å kaste mindre mat."
+            ),
+            affected_users="Elever, foreldre, lærere, skolekjøkken, helsesykepleiere.",
+            problem_scenarios=(
+                "Mye mat kastes fordi porsjoner og menyer ikke treffer elevene. Skoler uten "
+                "kjøkken kan ikke tilby varm mat."
+            ),
+            desired_effects="Flere elever spiser lunsj, mindre matsvinn, lokal mat der det går.",
+            estimated_value=_nok("18500000.00"),
+            nuts_region="NO084",
+            planned_procedure=Procedure.OPEN,
+            cpv_codes=("55523100", "15894210"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.PRICE,
+                description="Mindre matsvinn fra skolemåltidene",
+                baseline=Decimal("38"),
+                target=Decimal("15"),
+                unit="prosent av produsert mat",
+                owner="Kommunalsjef for oppvekst",
+                yearly_value=_nok("780000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Andel elever som spiser skolemåltidet",
+                baseline=Decimal("55"),
+                target=Decimal("85"),
+                unit="prosent",
+                owner="Rektorforum",
+            ),
+        ),
+        started_days_ago=260,
+        published_days_ago=240,
+        moves=(
+            Move(Phase.DIALOGUE, 200, "Behov og baseline er godkjent av oppvekstutvalget."),
+            Move(Phase.COMPETITION, 120, "Konkurransegrunnlaget er klart."),
+            Move(
+                Phase.DIALOGUE,
+                100,
+                "Høringen viste at små lokale leverandører ikke kan levere til alle skoler. "
+                "Vi deler i delkontrakter og tar en ny runde med markedet.",
+            ),
+        ),
+        steps_done_in_current_phase=5,
+    ),
+    ProjectSpec(
+        author="cobuyer",
+        data=ProjectData(
+            title="Ombruk av kontormøbler",
+            need_statement=(
+                "Kommunen trenger funksjonelle møbler til kontorer og skoler når bygg pusses opp, "
+                "med lavest mulig klimafotavtrykk og uten at brukbare møbler kastes."
+            ),
+            affected_users="Ansatte, elever, eiendomsavdelingen, innkjøpsavdelingen.",
+            problem_scenarios=(
+                "Møbler kastes ved flytting og nye kjøpes inn. Lager for brukte møbler mangler."
+            ),
+            desired_effects="Mer ombruk, lavere kostnader og utslipp, færre møbler til avfall.",
+            estimated_value=_nok("2800000.00"),
+            nuts_region="NO084",
+            planned_procedure=Procedure.SIMPLIFIED_NATIONAL,
+            cpv_codes=("50850000", "39130000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.PRICE,
+                description="Lavere innkjøpskostnad for møbler",
+                baseline=Decimal("3500000"),
+                target=Decimal("1900000"),
+                unit="NOK per år",
+                owner="Innkjøpssjef",
+                yearly_value=_nok("1600000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.OPERATING_COSTS,
+                description="Andel møbler som ombrukes ved flytting",
+                baseline=Decimal("10"),
+                target=Decimal("70"),
+                unit="prosent",
+                owner="Eiendomssjef",
+            ),
+        ),
+        started_days_ago=600,
+        published_days_ago=590,
+        moves=(
+            Move(
+                Phase.COMPETITION,
+                500,
+                "Markedet er godt kjent fra Oslo og Bergens konkurranser; vi hopper over egen "
+                "markedsdialog og bruker deres erfaringer.",
+            ),
+            Move(Phase.CONTRACT, 400, "Kontrakt signert med Gjenbruk Interiør AS."),
+        ),
+        steps_done_in_current_phase=5,
+        notes={"measure": "Første års måling: 58 % ombruk, 1,4 MNOK spart."},
+    ),
+    ProjectSpec(
+        author="marte.haugland",
+        data=ProjectData(
+            title="Digitale medisindispensere for hjemmeboende pasienter",
+            need_statement=(
+                "Pasienter som bor hjemme og bruker mange legemidler trenger å få riktig medisin "
+                "til riktig tid, og helsepersonell trenger å vite om en dose er tatt."
+            ),
+            affected_users=(
+                "Pasienter med mange faste legemidler, pårørende, hjemmesykepleien, fastleger, "
+                "sykehusets farmasøyter."
+            ),
+            problem_scenarios=(
+                "Doser glemmes eller tas dobbelt. Hjemmesykepleien kjører ut bare for å dele ut "
+                "medisin. Reinnleggelser skyldes feil legemiddelbruk."
+            ),
+            desired_effects="Færre feilmedisineringer og reinnleggelser, frigjort sykepleietid.",
+            estimated_value=_nok("12000000.00"),
+            nuts_region="NO0A1",
+            planned_procedure=Procedure.NEGOTIATION,
+            cpv_codes=("33190000", "48814000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Reinnleggelser på grunn av feil legemiddelbruk",
+                baseline=Decimal("140"),
+                target=Decimal("90"),
+                unit="innleggelser per år",
+                owner="Klinikkdirektør medisinsk klinikk",
+                yearly_value=_nok("3500000.00"),
+            ),
+        ),
+        started_days_ago=330,
+        published_days_ago=320,
+        moves=(
+            Move(Phase.DIALOGUE, 250, "Forankret i ledergruppen, baseline fra pasientregisteret."),
+            Move(Phase.COMPETITION, 60, "Funksjonskrav klare etter høring av utkast."),
+        ),
+        steps_done_in_current_phase=3,
+    ),
+    ProjectSpec(
+        author="olav.strand",
+        data=ProjectData(
+            title="Utslippsfri hurtigbåt i regionen",
+            need_statement=(
+                "Øysamfunnene trenger en pålitelig, rask og utslippsfri båtforbindelse til "
+                "regionsenteret hele året, også i dårlig vær."
+            ),
+            affected_users="Pendlere, skoleelever, turister, fastboende på øyene, rederiet.",
+            problem_scenarios=(
+                "Dagens dieselbåter gir store utslipp og støy. Ladeinfrastruktur mangler i "
+                "anløpshavnene. Værforhold gir innstilte avganger om vinteren."
+            ),
+            desired_effects="Null utslipp fra rutene, minst like god regularitet, lavere støy.",
+            estimated_value=_nok("145000000.00"),
+            nuts_region="NO071",
+            planned_procedure=Procedure.INNOVATION_PARTNERSHIP,
+            cpv_codes=("60600000", "34512100"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.OPERATING_COSTS,
+                description="Lavere energikostnad per driftsår",
+                baseline=Decimal("14500000"),
+                target=Decimal("6000000"),
+                unit="NOK per år",
+                owner="Samferdselssjef",
+                yearly_value=_nok("8500000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.TRANSFER_OTHERS,
+                description="Utslipp fra hurtigbåtrutene",
+                baseline=Decimal("5200"),
+                target=Decimal("0"),
+                unit="tonn CO2 per år",
+                owner="Klimarådgiver",
+            ),
+        ),
+        started_days_ago=900,
+        published_days_ago=880,
+        moves=(
+            Move(Phase.DIALOGUE, 820, "Behovet er vedtatt i fylkestinget."),
+            Move(Phase.COMPETITION, 700, "Innovasjonspartnerskap kunngjort."),
+            Move(Phase.CONTRACT, 520, "Partnerskapsavtale signert med Havkraft Maritime AS."),
+        ),
+        steps_done_in_current_phase=3,
+        notes={"development": "Fase 2 (prototyp) godkjent ved go/no-go-møtet."},
+    ),
+)
+
+
+# Building
+
+
+@dataclass
+class DemoResult:
+    created: Counter[str] = field(default_factory=Counter)
+    existing: Counter[str] = field(default_factory=Counter)
+
+
+def _organisation(spec: OrgSpec, result: DemoResult) -> Organisation:
+    # accounts has no action for creating organisations (staff do it in the admin); this is it.
+    number = org_number(spec.number) if spec.number else ""
+    key = {"org_number": number} if number else {"foreign_id": spec.foreign_id}
+    organisation, created = Organisation.objects.get_or_create(
+        **key,
+        defaults={
+            "kind": spec.kind,
+            "name": spec.name,
+            "country": spec.country,
+            "nuts_region": spec.nuts_region,
+            "email": spec.email,
+            "central_government": spec.central_government,
+        },
+    )
+    (result.created if created else result.existing)["organisations"] += 1
+    return organisation
+
+
+def _user(spec: UserSpec, organisations: dict[str, Organisation], result: DemoResult) -> User:
+    existing = User.objects.filter(username=spec.username).first()
+    if existing is not None:
+        result.existing["users"] += 1
+        return existing
+    superuser = spec.username == "admin"
+    user = User.objects.create_user(
+        username=spec.username,
+        email=spec.email,
+        # None gives an unusable password: project authors who are not demo logins.
+        password=DEMO_PASSWORD if spec.login else None,
+        first_name=spec.first_name,
+        last_name=spec.last_name,
+        organisation=organisations[spec.org] if spec.org else None,
+        role=spec.role,
+        is_staff=superuser,
+        is_superuser=superuser,
+    )
+    result.created["users"] += 1
+    return user
+
+
+PHASE_ORDER = list(Phase.values)
+
+
+def _steps_to_tick(spec: ProjectSpec) -> list[str]:
+    """Every step of the phases before the current one that the project went through, and the
+    first few of the current phase. A skipped phase keeps its steps open."""
+    visited = {Phase.NEED, *(move.to for move in spec.moves)}
+    current = spec.moves[-1].to if spec.moves else Phase.NEED
+    done_phases = {p for p in visited if PHASE_ORDER.index(p) < PHASE_ORDER.index(current)}
+    keys = [step.key for step in STEPS if step.phase in done_phases]
+    keys += [step.key for step in STEPS if step.phase == current][
+        : spec.steps_done_in_current_phase
+    ]
+    return keys
+
+
+def _admin_of(organisation: Organisation) -> User:
+    return User.objects.filter(organisation=organisation, role=Role.BUYER_ADMIN).earliest("id")
+
+
+def _project(
+    spec: ProjectSpec,
+    users: dict[str, User],
+    organisations: dict[str, Organisation],
+    now: datetime,
+    result: DemoResult,
+) -> Project:
+    author = users[spec.author]
+    if author.organisation is None:
+        raise ValueError(f"The demo author {author.username} has no organisation.")
+    existing = Project.objects.filter(lead_buyer=author.organisation, title=spec.data.title).first()
+    if existing is not None:
+        result.existing["projects"] += 1
+        return existing
+
+    project = actions.create_project(author, spec.data)
+    for benefit in spec.benefits:
+        actions.add_benefit(author, project, benefit)
+    steps = {step.key: step for step in ProjectStep.objects.filter(project=project)}
+    to_tick = _steps_to_tick(spec)
+    for key in to_tick:
+        actions.set_step(author, steps[key], done=True, note=spec.notes.get(key))
+    if spec.published_days_ago is not None:
+        actions.publish_project(author, project)
+    for move in spec.moves:
+        actions.move_phase(author, project, move.to, reason=move.reason)
+
+    for org_key in spec.accepted_cobuyers + spec.pending_cobuyers:
+        # Only the lead's admins invite, only the invited organisation's admins answer.
+        inviter = _admin_of(author.organisation)
+        invitation = actions.invite_cobuyer(inviter, project, organisations[org_key])
+        if org_key in spec.accepted_cobuyers:
+            actions.answer_invitation(_admin_of(organisations[org_key]), invitation, accept=True)
+
+    _backdate(project, spec, to_tick, now)
+    result.created["projects"] += 1
+    return project
+
+
+def _backdate(project: Project, spec: ProjectSpec, ticked: list[str], now: datetime) -> None:
+    """Spread the history over months so the timeline looks like a real case.
+
+    The one place the demo writes models directly: no action may rewrite history. The audit
+    trail (ProjectEvent) is left as it is; it truthfully says when the demo was loaded.
+    """
+
+    def ago(days: int) -> datetime:
+        return now - timedelta(days=days)
+
+    started = ago(spec.started_days_ago)
+    published = ago(spec.published_days_ago) if spec.published_days_ago is not None else None
+    latest = min(
+        [spec.started_days_ago, *(m.days_ago for m in spec.moves)]
+        + ([spec.published_days_ago] if spec.published_days_ago is not None else [])
+    )
+    Project.objects.filter(pk=project.pk).update(
+        created_at=started, published_at=published, updated_at=ago(latest)
+    )
+    ExpectedBenefit.objects.filter(project=project).update(created_at=started)
+    transitions = PhaseTransition.objects.filter(project=project).order_by("id")
+    for transition, move in zip(transitions, spec.moves, strict=True):
+        PhaseTransition.objects.filter(pk=transition.pk).update(at=ago(move.days_ago))
+
+    # Each ticked step was done in the weeks before the project left its phase (or lately, for
+    # the phase it is in now), three days apart.
+    phases = [Phase.NEED, *(move.to for move in spec.moves)]
+    left = {phase: ago(move.days_ago) for phase, move in zip(phases, spec.moves, strict=False)}
+    left[phases[-1]] = ago(1)
+    for phase in PHASE_ORDER:
+        keys = [key for key in ticked if BY_KEY[key].phase == phase]
+        for position, key in enumerate(keys):
+            done_at = max(left[phase] - timedelta(days=3 * (len(keys) - position)), started)
+            ProjectStep.objects.filter(project=project, key=key).update(done_at=done_at)
+
+    invitations = CoBuyerInvitation.objects.filter(project=project)
+    invitations.filter(status=InvitationStatus.PENDING).update(invited_at=ago(10))
+    invitations.filter(status=InvitationStatus.ACCEPTED).update(
+        invited_at=started + timedelta(days=14), answered_at=started + timedelta(days=16)
+    )
+
+
+def check_data() -> list[str]:
+    """Problems in the demo data itself (a test asserts there are none)."""
+    problems = []
+    codes = cpv.all_codes()
+    regions = nuts.regions()
+    for org in ORGANISATIONS:
+        if org.nuts_region and org.nuts_region not in regions:
+            problems.append(f"{org.name}: unknown NUTS region {org.nuts_region}")
+    for spec in PROJECTS:
+        problems += [
+            f"{spec.data.title}: unknown CPV code {code}"
+            for code in spec.data.cpv_codes
+            if code not in codes
+        ]
+        if spec.data.nuts_region not in regions:
+            problems.append(f"{spec.data.title}: unknown NUTS region {spec.data.nuts_region}")
+    return problems
+
+
+@transaction.atomic
+def build(now: datetime | None = None) -> DemoResult:
+    """Create whatever part of the demo is missing; leave what exists untouched."""
+    now = now or timezone.now()
+    result = DemoResult()
+    organisations = {spec.key: _organisation(spec, result) for spec in ORGANISATIONS}
+    users = {spec.username: _user(spec, organisations, result) for spec in USERS}
+    for spec in PROJECTS:
+        _project(spec, users, organisations, now, result)
+    return result

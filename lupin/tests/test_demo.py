@@ -1,0 +1,206 @@
+"""`lupin demo`: a realistic dataset, safe to run twice, refused in production without --force."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import RequestFactory
+
+from lupin import demo
+from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.lib import orgnr
+from lupin.projects.lifecycle import Phase
+from lupin.projects.models import (
+    CoBuyerInvitation,
+    ExpectedBenefit,
+    InvitationStatus,
+    PhaseTransition,
+    Project,
+    ProjectCpvCode,
+    ProjectEvent,
+    ProjectStep,
+    Visibility,
+)
+
+LOGINS = ["buyer", "buyer2", "evaluator", "cobuyer", "supplier", "rival", "advisor", "admin"]
+MODELS = [
+    Organisation,
+    User,
+    Project,
+    ExpectedBenefit,
+    ProjectCpvCode,
+    ProjectStep,
+    PhaseTransition,
+    CoBuyerInvitation,
+    ProjectEvent,
+]
+
+
+@pytest.fixture(autouse=True)
+def development(settings) -> None:
+    # pytest-django runs tests with DEBUG off; the demo is meant for development, so turn it on.
+    settings.DEBUG = True
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command("demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture
+def loaded(db) -> str:
+    return run()
+
+
+def test_demo_data_is_consistent():
+    assert demo.check_data() == []
+
+
+def test_running_demo_twice_changes_nothing(loaded):
+    first = counts()
+    steps_done = sorted(ProjectStep.objects.filter(done=True).values_list("pk", "done_at"))
+    output = run()
+    assert counts() == first
+    assert sorted(ProjectStep.objects.filter(done=True).values_list("pk", "done_at")) == steps_done
+    assert "Projects: 0 created, 8 already there." in output
+
+
+def test_demo_resumes_when_part_of_it_exists(loaded):
+    before = counts()
+    Project.objects.filter(title="Klimanøytrale anleggsplasser").delete()
+    run()
+    assert Project.objects.filter(title="Klimanøytrale anleggsplasser").count() == 1
+    assert counts()["Project"] == before["Project"]
+
+
+@pytest.mark.parametrize("username", LOGINS)
+def test_every_demo_login_authenticates_with_demo(loaded, username):
+    request = RequestFactory().post("/accounts/login/")
+    assert authenticate(request, username=username, password="demo") is not None
+
+
+def test_demo_roles(loaded):
+    roles = dict(User.objects.values_list("username", "role"))
+    assert {name: roles[name] for name in LOGINS} == {
+        "buyer": Role.BUYER_ADMIN,
+        "buyer2": Role.BUYER_MEMBER,
+        "evaluator": Role.EVALUATOR,
+        "cobuyer": Role.BUYER_ADMIN,
+        "supplier": Role.SUPPLIER_ADMIN,
+        "rival": Role.SUPPLIER_ADMIN,
+        "advisor": Role.ADVISOR,
+        "admin": "",
+    }
+    users = {user.username: user for user in User.objects.select_related("organisation")}
+    assert users["buyer"].organisation == users["buyer2"].organisation
+    assert users["buyer"].organisation == users["evaluator"].organisation
+    assert users["cobuyer"].organisation != users["buyer"].organisation
+    assert users["supplier"].organisation != users["rival"].organisation
+    admin = users["admin"]
+    assert (admin.is_superuser, admin.is_staff, admin.organisation) == (True, True, None)
+    for user in users.values():
+        user.full_clean()
+
+
+def test_demo_authors_without_login_cannot_sign_in(loaded):
+    for user in User.objects.exclude(username__in=LOGINS):
+        assert not user.has_usable_password()
+
+
+def test_organisations(loaded):
+    kinds = dict.fromkeys(OrganisationKind.values, 0)
+    for kind in Organisation.objects.values_list("kind", flat=True):
+        kinds[kind] += 1
+    assert kinds[OrganisationKind.BUYER] >= 3
+    assert kinds[OrganisationKind.SUPPLIER] >= 6
+    assert kinds[OrganisationKind.PROGRAMME] == 1
+    assert Organisation.objects.filter(name="Helse Vestkyst HF").exists()
+    foreign = Organisation.objects.get(org_number="")
+    assert (foreign.foreign_id, foreign.country) == ("SE556000000001", "SE")
+
+
+def test_organisation_numbers_are_valid(loaded):
+    for organisation in Organisation.objects.exclude(org_number=""):
+        assert orgnr.is_valid(organisation.org_number), organisation
+        organisation.full_clean()
+
+
+def test_all_four_phases_are_represented(loaded):
+    phases = set(Project.objects.values_list("phase", flat=True))
+    assert phases == set(Phase.values)
+    assert Project.objects.count() >= 8
+
+
+def test_projects_are_realistic(loaded):
+    for project in Project.objects.prefetch_related("benefits", "cpv_codes", "steps"):
+        assert project.need_statement and project.affected_users and project.desired_effects
+        assert project.estimated_value and project.estimated_value > 0
+        assert project.cpv_codes.exists() and project.nuts_region
+        assert 1 <= project.benefits.count() <= 3
+        assert project.steps.filter(done=True).exists(), project
+        assert project.created_at <= project.updated_at
+        moves = list(project.transitions.values_list("at", flat=True))
+        assert moves == sorted(moves)
+        assert all(project.created_at <= at for at in moves)
+
+
+def test_steps_match_the_phase(loaded):
+    contract = Project.objects.get(title="Utslippsfri hurtigbåt i regionen")
+    assert contract.phase == Phase.CONTRACT
+    assert not contract.steps.filter(key__in=["anchor", "one_to_one", "award"], done=False)
+    early = Project.objects.get(title="Sensorbasert vedlikehold av kommunale bygg")
+    assert not early.steps.filter(done=True).exclude(key__in=["anchor", "team"]).exists()
+
+
+def test_drafts_and_joint_procurement(loaded):
+    assert Project.objects.filter(visibility=Visibility.DRAFT).exists()
+    assert Project.objects.filter(visibility=Visibility.PUBLISHED).count() >= 6
+    cobuyer = User.objects.get(username="cobuyer")
+    invitations = CoBuyerInvitation.objects.filter(organisation=cobuyer.organisation)
+    assert invitations.filter(status=InvitationStatus.ACCEPTED).exists()
+    assert invitations.filter(status=InvitationStatus.PENDING).exists()
+
+
+def test_moves_that_need_a_reason_have_one(loaded):
+    assert not PhaseTransition.objects.filter(reason="").exists()
+
+
+def test_command_prints_the_logins(db):
+    output = run()
+    for username in LOGINS:
+        assert f"  {username} " in output
+    assert "password: demo" in output
+
+
+def test_demo_is_refused_without_force_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="weak password"):
+        run()
+    assert not Organisation.objects.exists()
+    assert not User.objects.exists()
+
+
+def test_force_loads_the_demo_when_debug_is_off(db, settings):
+    settings.DEBUG = False
+    run("--force")
+    assert User.objects.filter(username="buyer").exists()
+
+
+def test_if_empty_does_nothing_when_data_exists(buyer_org):
+    output = run("--if-empty")
+    assert "not loaded" in output
+    assert list(Organisation.objects.all()) == [buyer_org]
+    assert not User.objects.exists()
+
+
+def test_if_empty_loads_an_empty_database(db):
+    run("--if-empty")
+    assert Project.objects.count() >= 8
