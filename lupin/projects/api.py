@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router
 
 from lupin.projects import access
+from lupin.projects.filters import filter_projects
 from lupin.projects.models import PhaseTransition, Project, ProjectCpvCode
 from lupin.projects.schemas import ErrorOut, ProjectDetailOut, ProjectPage, ProjectQuery
 
@@ -70,30 +71,14 @@ def _with_related(projects: QuerySet[Project]) -> QuerySet[Project]:
 
 
 def _filtered(projects: QuerySet[Project], query: ProjectQuery) -> QuerySet[Project]:
-    # The same filters, with the same meaning, as the HTML list (filters.ProjectFilterForm).
-    if query.phase:
-        projects = projects.filter(phase=query.phase)
-    if query.region:
-        projects = projects.filter(nuts_region=query.region)
-    if query.buyer:
-        projects = projects.filter(lead_buyer_id=query.buyer)
-    if query.cpv_division:
-        # A subquery, not a join: a project with two codes in the division must appear once.
-        projects = projects.filter(
-            pk__in=ProjectCpvCode.objects.filter(code__startswith=query.cpv_division).values(
-                "project_id"
-            )
-        )
-    text = (query.q or "").strip()
-    if text:
-        projects = projects.filter(
-            Q(title__icontains=text)
-            | Q(need_statement__icontains=text)
-            | Q(affected_users__icontains=text)
-            | Q(desired_effects__icontains=text)
-            | Q(lead_buyer__name__icontains=text)
-        )
-    return projects
+    return filter_projects(
+        projects,
+        phase=query.phase,
+        region=query.region,
+        division=query.cpv_division,
+        buyer=query.buyer,
+        q=query.q,
+    )
 
 
 @router.get(

@@ -14,7 +14,11 @@ urlpatterns = [
     path("projects/<int:pk>/unpublish/", buyer.project_unpublish, name="unpublish"),
     path("projects/<int:pk>/phase/", buyer.move_phase, name="move_phase"),
     path("projects/<int:pk>/benefits/new/", buyer.benefit_add, name="benefit_add"),
-    path("projects/<int:pk>/benefits/<int:benefit_pk>/edit/", buyer.benefit_edit, name="benefit_edit"),
+    path(
+        "projects/<int:pk>/benefits/<int:benefit_pk>/edit/",
+        buyer.benefit_edit,
+        name="benefit_edit",
+    ),
     path(
         "projects/<int:pk>/benefits/<int:benefit_pk>/delete/",
         buyer.benefit_delete,
