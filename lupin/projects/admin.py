@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from lupin.projects.models import (
     CoBuyerInvitation,
@@ -37,7 +40,7 @@ class TransitionInline(admin.TabularInline):
     can_delete = False
     readonly_fields = ["from_phase", "to_phase", "by", "at", "reason"]
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -73,11 +76,11 @@ class ProjectEventAdmin(admin.ModelAdmin):
     list_filter = ["verb"]
     readonly_fields = ["project", "actor", "verb", "detail", "at"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -23,7 +24,7 @@ def detail(project: Project | int) -> str:
     return f"/api/v1/projects/{pk}"
 
 
-def bearer(user: User) -> dict[str, str]:
+def bearer(user: User) -> dict[str, Any]:
     _, raw = create_api_token(user, user, "test integration")
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
