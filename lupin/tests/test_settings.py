@@ -1,0 +1,114 @@
+"""Start-up refuses unsafe or malformed settings, naming the variable; production passes --deploy.
+
+Each case runs `lupin check` in a fresh process with a clean environment, because settings are
+read once, at import.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+SECRET_KEY = "k3Y-for-tests-only-" + "x7Rq9" * 8  # 59 characters
+
+# The production settings README.md documents (section "Production").
+PRODUCTION = {
+    "LUPIN_DEBUG": "0",
+    "LUPIN_SECRET_KEY": SECRET_KEY,
+    "LUPIN_ALLOWED_HOSTS": "lupin.example.no",
+    "LUPIN_SITE_URL": "https://lupin.example.no",
+    "LUPIN_PROXY_COUNT": "1",
+}
+
+
+def lupin(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    clean_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LUPIN_VAR_DIR": str(tmp_path),
+        **env,
+    }
+    return subprocess.run(  # noqa: S603 (our own interpreter and command)
+        [sys.executable, "-m", "lupin", *args],
+        cwd=BASE_DIR,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_development_defaults_pass_the_checks(tmp_path: Path) -> None:
+    result = lupin(tmp_path, "check")
+    assert result.returncode == 0, result.stderr
+
+
+def test_production_refuses_a_missing_secret_key(tmp_path: Path) -> None:
+    result = lupin(tmp_path, "check", LUPIN_DEBUG="0", LUPIN_ALLOWED_HOSTS="lupin.example.no")
+    assert result.returncode != 0
+    assert "LUPIN_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
+    result = lupin(
+        tmp_path,
+        "check",
+        LUPIN_DEBUG="0",
+        LUPIN_SECRET_KEY="too-short",
+        LUPIN_ALLOWED_HOSTS="lupin.example.no",
+    )
+    assert result.returncode != 0
+    assert "LUPIN_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_missing_allowed_hosts(tmp_path: Path) -> None:
+    result = lupin(tmp_path, "check", LUPIN_DEBUG="0", LUPIN_SECRET_KEY=SECRET_KEY)
+    assert result.returncode != 0
+    assert "LUPIN_ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("LUPIN_DEBUG", "maybe"),
+        ("LUPIN_UPLOAD_MAX_MB", "abc"),
+        ("LUPIN_UPLOAD_MAX_MB", "0"),
+        ("LUPIN_LOGIN_FAILURE_LIMIT", "many"),
+        ("LUPIN_HTTPS", "sometimes"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    result = lupin(tmp_path, "check", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
+    assert "ImproperlyConfigured" in result.stderr
+
+
+def test_documented_production_settings_pass_the_deploy_checks(tmp_path: Path) -> None:
+    result = lupin(tmp_path, "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_every_variable_is_documented_in_env_example_and_readme() -> None:
+    read_by_settings = set(
+        re.findall(
+            r'"((?:LUPIN|DATABASE)_[A-Z0-9_]+)"', (BASE_DIR / "lupin/settings.py").read_text()
+        )
+    )
+    read_by_serve = {"LUPIN_PORT", "LUPIN_BIND", "LUPIN_WEB_WORKERS"}
+    env_example = (BASE_DIR / ".env.example").read_text()
+    readme = (BASE_DIR / "README.md").read_text()
+
+    for name in sorted(read_by_settings | read_by_serve):
+        assert re.search(rf"^#? ?{name}=", env_example, re.MULTILINE), f"{name} not in .env.example"
+        assert f"| `{name}` |" in readme, f"{name} not in README.md's table of settings"
