@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from pytest_django.fixtures import Settings
 
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
 from lupin.projects import actions
@@ -21,6 +23,16 @@ ORG_NUMBERS = {
     "konkurrent": "100237687",
     "programme": "100316870",
 }
+
+
+@pytest.fixture(autouse=True)
+def english(settings: Settings) -> Iterator[None]:
+    """Tests read the English source strings; bokmål is the site's default, so switch to English
+    (pages fall back to LANGUAGE_CODE; actions outside a request use the active language).
+    Tests of the bokmål pages ask for it, as a browser would."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 def _org(key: str, kind: str, name: str) -> Organisation:

@@ -24,11 +24,6 @@ def _accept(buyer, cobuyer, project):
     actions.answer_invitation(cobuyer, invitation, accept=True)
 
 
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
 @pytest.fixture
 def published_with_notes(published_project):
     # Internal notes are part of the project form; set directly to keep the fixture independent.

@@ -20,11 +20,6 @@ URL = reverse("projects:portfolio")
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
 def create(buyer: User, title: str, value: str | None = None, publish: bool = False) -> Project:
     project = actions.create_project(
         buyer,

@@ -23,11 +23,6 @@ LIST = reverse("projects:list")
 NBSP, NNBSP = "\u00a0", "\u202f"
 
 
-@pytest.fixture(autouse=True)
-def english(settings):
-    settings.LANGUAGE_CODE = "en"
-
-
 def publish(buyer: User, title: str, **fields: object) -> Project:
     data = ProjectData(title=title, need_statement="Et behov", **fields)  # type: ignore[arg-type]
     return actions.publish_project(buyer, actions.create_project(buyer, data))
