@@ -136,7 +136,10 @@ TEMPLATES = [
 _database_url = env_str("DATABASE_URL")
 if _database_url:
     try:
-        DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+        # Tests keep no connection open between requests: the live server runs in threads.
+        DATABASES = {
+            "default": dj_database_url.parse(_database_url, conn_max_age=0 if TESTING else 60)
+        }
     except ValueError as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
