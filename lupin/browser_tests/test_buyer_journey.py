@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from lupin.accounts.models import User
@@ -26,7 +26,7 @@ PASSWORD = "correct horse battery staple"  # noqa: S105 (the cast's password, se
 TITLE = "Digitalt tilsyn om natten"
 
 
-def main(page: Page):  # type: ignore[no-untyped-def]
+def main(page: Page) -> Locator:
     return page.get_by_role("main")
 
 
