@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "lupin",
     "lupin.accounts",
     "lupin.projects",
+    "lupin.dialogue",
+    "lupin.notifications",
 ]
 
 MIDDLEWARE = [
