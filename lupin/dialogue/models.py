@@ -143,6 +143,9 @@ class DialogueTransition(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
 
 class Registration(models.Model):
     """One supplier organisation taking part in one dialogue."""
@@ -214,6 +217,9 @@ class ConferenceSignup(models.Model):
                 fields=["conference", "organisation"], name="conference_signup_one_per_org"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} @ {self.conference_id}"
 
 
 def _upload_path(prefix: str, dialogue_id: int, filename: str) -> str:
@@ -295,6 +301,9 @@ class Booking(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} @ {self.slot_id}"
+
 
 class SlotRequest(models.Model):
     """In lottery mode: a supplier says it can take this slot."""
@@ -311,6 +320,9 @@ class SlotRequest(models.Model):
             models.UniqueConstraint(fields=["slot", "organisation"], name="slot_request_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.organisation_id} → {self.slot_id}"
+
 
 class LotteryDraw(models.Model):
     """The recorded draw: seed, inputs and result, so anyone can recompute it."""
@@ -321,6 +333,9 @@ class LotteryDraw(models.Model):
     inputs = models.JSONField(help_text=_("Pseudonym → requested slot ids."))
     result = models.JSONField(help_text=_("Pseudonym → allocated slot id."))
     drawn_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"draw {self.dialogue_id}"
 
 
 class Minutes(models.Model):
@@ -345,6 +360,9 @@ class Minutes(models.Model):
     )
     secrets_marked_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"minutes {self.booking_id}"
+
     def paragraphs(self) -> list[str]:
         return [part.strip() for part in self.text.split("\n\n") if part.strip()]
 
@@ -363,6 +381,9 @@ class Answer(models.Model):
 
     class Meta:
         ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return self.question_text[:60]
 
 
 class QuestionStatus(models.TextChoices):
@@ -398,6 +419,9 @@ class Question(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.text[:60]
+
 
 class WrittenInput(models.Model):
     """A supplier's written response, confidential to the buyer."""
@@ -416,6 +440,9 @@ class WrittenInput(models.Model):
 
     class Meta:
         ordering = ["submitted_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class DeliveryKind(models.TextChoices):
@@ -440,3 +467,6 @@ class Delivery(models.Model):
                 fields=["dialogue", "organisation", "kind", "object_id"], name="delivery_unique"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id} → {self.organisation_id}"

@@ -63,7 +63,7 @@ def slots(buyer: User, dialogue: Dialogue) -> list[Slot]:
 
 
 @pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
 
