@@ -18,6 +18,10 @@ from lupin.lib import nuts
 PhaseCode = Literal["need", "dialogue", "competition", "contract"]
 MONEY_PATTERN = r"^\d+\.\d{2}$"
 AMOUNT_PATTERN = r"^-?\d+\.\d{2}$"
+# Ids are 64-bit (BigAutoField); a larger number reaches the database driver and overflows there.
+MAX_ID = 2**63 - 1
+# Far past any real list, and offset + limit still fits a 64-bit integer.
+MAX_OFFSET = 1_000_000_000
 
 
 class ErrorBody(Schema):
@@ -38,7 +42,7 @@ class ProjectQuery(Schema):
     """Query parameters of the project list."""
 
     limit: int = Field(20, ge=1, le=100, description="Page size, 1–100.")
-    offset: int = Field(0, ge=0, description="How many projects to skip.")
+    offset: int = Field(0, ge=0, le=MAX_OFFSET, description="How many projects to skip.")
     phase: PhaseCode | None = Field(None, description="Only projects in this phase.")
     region: str | None = Field(
         None, description="NUTS-3 code, e.g. NO0A2 (Vestland).", examples=["NO0A2"]
@@ -46,7 +50,9 @@ class ProjectQuery(Schema):
     cpv_division: str | None = Field(
         None, pattern=r"^\d{2}$", description="The first two digits of a CPV code, e.g. 72."
     )
-    buyer: int | None = Field(None, ge=1, description="The lead buyer organisation's id.")
+    buyer: int | None = Field(
+        None, ge=1, le=MAX_ID, description="The lead buyer organisation's id."
+    )
     q: str | None = Field(
         None,
         max_length=200,

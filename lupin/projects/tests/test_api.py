@@ -145,7 +145,16 @@ def test_bad_limit_is_422_with_fields(client: Client, db, limit):
 
 
 @pytest.mark.parametrize(
-    "params", [{"offset": "-1"}, {"phase": "planning"}, {"region": "SE110"}, {"cpv_division": "7"}]
+    "params",
+    [
+        {"offset": "-1"},
+        {"offset": "9223372036854775808"},
+        {"phase": "planning"},
+        {"region": "SE110"},
+        {"cpv_division": "7"},
+        {"buyer": "0"},
+        {"buyer": "99999999999999999999999"},
+    ],
 )
 def test_bad_filters_are_422(client: Client, db, params):
     response = client.get(LIST, params)
