@@ -103,7 +103,8 @@ def register(request: HttpRequest) -> HttpResponse:
     """Self-registration for suppliers; buyers and the programme are set up by staff."""
     if request.user.is_authenticated:
         return redirect("accounts:home")
-    form = SupplierRegistrationForm(request.POST or None)
+    # Bound on every POST, even an empty one, so that it answers with its messages.
+    form = SupplierRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             user = actions.register_supplier(form.registration())

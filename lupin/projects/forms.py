@@ -192,10 +192,21 @@ def _refused(token: str) -> bool:
     return False
 
 
+class FirstOptionRadioSelect(forms.RadioSelect):
+    """Radios whose field id is the first option's, so an error summary link lands on a radio.
+
+    Django's RadioSelect gives the field no id (its `<label for>` would tick the first option);
+    the error summary then links to "#", the top of the page.
+    """
+
+    def id_for_label(self, id_: str, index: str | None = None) -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class PhaseForm(Form):
     """The move itself; the rules (guards, reasons) live in lifecycle and the action."""
 
-    to = forms.ChoiceField(label=_("Move to"), widget=forms.RadioSelect, choices=())
+    to = forms.ChoiceField(label=_("Move to"), widget=FirstOptionRadioSelect, choices=())
     reason = forms.CharField(
         label=_("Reason"),
         required=False,

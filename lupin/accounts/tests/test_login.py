@@ -29,6 +29,17 @@ def test_login_with_wrong_password_is_refused_with_message(client: Client, buyer
     assert "_auth_user_id" not in client.session
 
 
+def test_refused_login_names_the_error_in_the_title_and_focuses_the_summary(
+    client: Client, buyer: User
+) -> None:
+    html = client.post(LOGIN, {"username": "buyer", "password": "wrong"}).content.decode()
+
+    assert "<title>Error: Log in" in html
+    assert 'id="error-summary"' in html
+    assert 'getElementById("error-summary")' in html
+    assert ".focus()" in html
+
+
 @pytest.mark.django_db
 def test_login_page_has_labels_and_autocomplete(client: Client) -> None:
     html = client.get(LOGIN).content.decode()

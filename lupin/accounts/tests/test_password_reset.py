@@ -70,3 +70,15 @@ def test_used_reset_link_says_it_does_not_work(client: Client, buyer: User) -> N
 
     assert response.context["validlink"] is False
     assert "This link does not work" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_malformed_address_is_refused_next_to_the_field_and_focused(client: Client) -> None:
+    response = client.post(reverse("accounts:password_reset"), {"email": "not an address"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_email-error"' in html
+    assert 'value="not an address"' in html
+    assert "<title>Error: Reset your password" in html
+    assert 'getElementById("error-summary")' in html

@@ -193,3 +193,16 @@ def test_logged_in_user_is_sent_to_my_page(login: Any, buyer: User) -> None:
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:home")
+
+
+@pytest.mark.django_db
+def test_empty_post_answers_with_a_message_next_to_every_required_field(client: Client) -> None:
+    response = client.post(URL, {})
+
+    assert response.status_code == 200
+    for field in ("organisation_name", "email", "first_name", "last_name", "username"):
+        assert field_errors(response, field), field
+    html = response.content.decode()
+    assert "<title>Error: Register your company" in html
+    assert 'getElementById("error-summary")' in html
+    assert not User.objects.exists()

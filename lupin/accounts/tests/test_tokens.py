@@ -43,6 +43,9 @@ def test_token_without_name_is_refused_with_message(login: Any, buyer: User) -> 
     assert response.context["token_form"].errors["name"]
     assert 'id="new-token"' not in response.content.decode()
     assert not ApiToken.objects.exists()
+    html = response.content.decode()
+    assert "<title>Error: My page" in html
+    assert 'getElementById("error-summary")' in html
 
 
 def test_token_create_needs_post_and_login(login: Any, buyer: User) -> None:

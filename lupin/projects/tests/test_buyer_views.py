@@ -349,6 +349,17 @@ def test_choosing_nothing_is_refused(login, buyer, draft_project):
     assert "to" in response.context["form"].errors
 
 
+def test_phase_error_summary_links_to_the_first_radio(login, buyer, draft_project):
+    """Not to "#": a radio group has no id of its own, so the link must name an option."""
+    response = login(buyer).post(reverse("projects:move_phase", args=[draft_project.pk]), {})
+    html = response.content.decode()
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'href="#id_to_0"' in summary
+    assert 'type="radio" name="to" id="id_to_0"' in html
+    assert 'aria-describedby="id_to_0-status"' in html
+    assert 'id="id_to_0-status"' in html
+
+
 # Benefits -----------------------------------------------------------------------------------
 
 
@@ -393,6 +404,17 @@ def test_buyer_edits_a_benefit(login, buyer, draft_project):
     assert response.status_code == 302
     benefit.refresh_from_db()
     assert benefit.target == Decimal("30")
+
+
+def test_the_edit_page_leads_to_removing_the_benefit(login, buyer, draft_project):
+    """The remove page exists; without this link no one could reach it."""
+    add_benefit(buyer, draft_project)
+    benefit = draft_project.benefits.get()
+    page = login(buyer).get(reverse("projects:benefit_edit", args=[draft_project.pk, benefit.pk]))
+    delete = reverse("projects:benefit_delete", args=[draft_project.pk, benefit.pk])
+    assert f'href="{delete}"' in page.content.decode()
+    new = login(buyer).get(reverse("projects:benefit_add", args=[draft_project.pk]))
+    assert "/delete/" not in new.content.decode()
 
 
 def test_benefit_delete_asks_first_then_removes_on_post(login, buyer, draft_project):

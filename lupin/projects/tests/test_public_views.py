@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -193,6 +194,23 @@ def test_list_paginates_twenty_per_page_and_keeps_filters(login, buyer):
     assert second.count('class="ds-card lupin-card"') == 5
 
 
+def test_page_links_keep_their_ids_across_htmx_swaps(login, buyer):
+    """htmx gives focus back to the element with the clicked link's id after the swap."""
+    for number in range(45):
+        publish(buyer, f"Prosjekt nummer {number:02d}")
+    headers = {"hx-request": "true"}
+    second = login(None).get(LIST, {"page": "2"}, headers=headers).content.decode()
+    pages = second.split('class="ds-pagination"')[1].split("</nav>")[0]
+    links = re.findall(r"<a\b[^>]*>", pages)
+    assert len(links) == 5  # previous, 1, 2 (the current page), 3, next
+    assert all(re.search(r'\bid="page-[a-z0-9]+"', link) for link in links), links
+    for link_id in ('id="page-previous"', 'id="page-1"', 'id="page-3"', 'id="page-next"'):
+        assert link_id in pages
+    current = re.findall(r'<a\b[^>]*aria-current="page"[^>]*>', pages)
+    assert len(current) == 1
+    assert 'id="page-2"' in current[0]
+
+
 def test_htmx_request_gets_only_the_results(login, published_project):
     response = login(None).get(LIST, {"q": "Velferd"}, headers={"hx-request": "true"})
     body = response.content.decode()
@@ -240,7 +258,42 @@ def test_list_query_count_does_not_grow_with_projects(
         client.get(LIST, {"q": "Prosjekt", "division": "90"})
 
 
+def test_home_query_count_does_not_grow_with_open_needs(
+    login, buyer, cobuyer, django_assert_max_num_queries
+):
+    client = login(None)
+    publish(buyer, "Første", cpv_codes=("33196200",))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("home"))
+    for number in range(8):
+        publish([buyer, cobuyer][number % 2], f"Behov {number}", cpv_codes=("90620000",))
+    with django_assert_max_num_queries(len(few)):
+        body = client.get(reverse("home")).content.decode()
+    assert body.count('class="ds-card lupin-card"') == 6
+
+
 # A project's page
+
+
+def test_detail_query_count_does_not_grow_with_benefits_documents_and_history(
+    login, buyer, cobuyer, published_project, django_assert_max_num_queries, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = login(buyer)
+    url = reverse("projects:detail", args=[published_project.pk])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    invitation = actions.invite_cobuyer(buyer, published_project, cobuyer.organisation)
+    actions.answer_invitation(cobuyer, invitation, accept=True)
+    for number in range(5):
+        add_benefit(buyer, published_project)
+        upload = SimpleUploadedFile(f"notat-{number}.txt", b"Notat")
+        actions.add_document(buyer, published_project, title=f"Notat {number}", upload=upload)
+        phase = Phase.DIALOGUE if number % 2 == 0 else Phase.NEED
+        actions.move_phase(buyer, published_project, phase, reason="Test")
+    with django_assert_max_num_queries(len(few)):
+        body = client.get(url).content.decode()
+    assert "Notat 4" in body
 
 
 def test_detail_shows_the_need_and_the_facts(login, buyer):

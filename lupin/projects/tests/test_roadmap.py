@@ -1,5 +1,7 @@
 """The roadmap: the checklist of the four phases, ticked with or without JavaScript."""
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -76,6 +78,20 @@ def test_step_is_ticked_with_htmx_and_only_its_fragment_returns(
     assert 'hx-swap-oob="innerHTML"' in html
     assert "Saved." in html
     assert draft_project.steps.get(key="users").done
+
+
+def test_every_control_of_a_swapped_step_keeps_its_id(login, buyer, draft_project):
+    """htmx hands focus back to the element with the focused one's id after the swap; a
+    control without an id would drop a keyboard user at the top of the page."""
+    response = login(buyer).post(
+        _step_url(draft_project, "users"), {"users-done": "on", "users-note": ""}, **HTMX
+    )
+    step_form = response.content.decode().split('class="lupin-step-form"')[1].split("</form>")[0]
+    controls = re.findall(r"<(?:input|textarea|button)\b[^>]*>", step_form)
+    visible = [tag for tag in controls if 'type="hidden"' not in tag]
+    assert len(visible) == 3  # done, note, save
+    assert all(re.search(r'\bid="[^"]+"', tag) for tag in visible), visible
+    assert 'id="step-users-save"' in step_form
 
 
 def test_unticking_clears_who_and_when(login, buyer, draft_project):
