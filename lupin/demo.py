@@ -1,8 +1,8 @@
 """A realistic Norwegian demo dataset, built through the same actions the pages use.
 
 `build()` is idempotent: organisations are keyed by organisation number (or foreign id), users by
-username and projects by (lead buyer, title). Whatever exists is left exactly as it is, so a second
-run creates nothing and changes nothing.
+username, projects by (lead buyer, title) and market dialogues by project. Whatever exists is left
+exactly as it is, so a second run creates nothing and changes nothing.
 
 Every organisation number is fictional: it starts with 1, which Enhetsregisteret never issues (real
 numbers start with 8 or 9), so no demo body can be mistaken for a real one. The check digit is
@@ -15,11 +15,26 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.dialogue import actions as dialogue_actions
+from lupin.dialogue.actions import ConferenceData, DialogueData
+from lupin.dialogue.models import (
+    Answer,
+    Booking,
+    Delivery,
+    DeliveryKind,
+    Dialogue,
+    DialogueStatus,
+    DialogueTransition,
+    Language,
+    MeetingMode,
+)
 from lupin.lib import cpv, nuts, orgnr
 from lupin.projects import actions
 from lupin.projects.actions import BenefitData, ProjectData
@@ -445,7 +460,8 @@ PROJECTS: tuple[ProjectSpec, ...] = (
         started_days_ago=200,
         published_days_ago=170,
         moves=(Move(Phase.DIALOGUE, 90, "Veiledende kunngjøring publisert på Doffin."),),
-        steps_done_in_current_phase=3,
+        # The notice and the conference; its one-to-one meetings are still ahead (see DIALOGUES).
+        steps_done_in_current_phase=2,
         notes={"conference": "Dialogkonferanse holdt digitalt, opptak tilgjengelig."},
         pending_cobuyers=("solberg",),
     ),
@@ -788,8 +804,8 @@ def _project(
 def _backdate(project: Project, spec: ProjectSpec, ticked: list[str], now: datetime) -> None:
     """Spread the history over months so the timeline looks like a real case.
 
-    The one place the demo writes models directly: no action may rewrite history. The audit
-    trail (ProjectEvent) is left as it is; it truthfully says when the demo was loaded.
+    Only here and in `_set` does the demo write models directly: no action may rewrite history.
+    The audit trail (ProjectEvent) is left as it is; it truthfully says when the demo was loaded.
     """
 
     def ago(days: int) -> datetime:
@@ -827,6 +843,332 @@ def _backdate(project: Project, spec: ProjectSpec, ticked: list[str], now: datet
     )
 
 
+# Market dialogues: one open for registration, one under way (conference held, meetings to book,
+# answers published, a question waiting) and one finished with minutes. Each is keyed by its
+# project (a project has at most one dialogue) and built only when that project has none.
+
+OSLO = ZoneInfo("Europe/Oslo")
+CLIMATE = "Klimanøytrale anleggsplasser"
+SNOW = "Snørydding med sensorer og sanntidsdata"
+SCHOOL_MEALS = "Skolemat med mindre matsvinn"
+
+
+def _at(now: datetime, days: int, hour: int, minute: int = 0) -> datetime:
+    """`days` from now (negative: ago) at a wall-clock time in Oslo."""
+    day = timezone.localtime(now, OSLO) + timedelta(days=days)
+    return day.replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
+def _workday(moment: datetime) -> datetime:
+    """The Friday before, if `moment` falls on a weekend: meetings are held on weekdays."""
+    while moment.weekday() >= 5:
+        moment -= timedelta(days=1)
+    return moment
+
+
+def _set(obj: Model, **values: object) -> None:
+    """Backdate one row. Like `_backdate`, the demo's only direct writes: no action may rewrite
+    history, and the actions stamp everything with the moment the demo is loaded."""
+    type(obj)._default_manager.filter(pk=obj.pk).update(**values)
+
+
+def _set_published(dialogue: Dialogue, created: datetime, published: datetime) -> None:
+    _set(dialogue, created_at=created, published_at=published)
+    DialogueTransition.objects.filter(dialogue=dialogue, to_status=DialogueStatus.PUBLISHED).update(
+        at=published
+    )
+
+
+def _set_answer(answer: Answer, published: datetime) -> None:
+    # The deliveries move with the answer: every supplier got it at the same moment.
+    _set(answer, published_at=published)
+    Delivery.objects.filter(
+        dialogue=answer.dialogue, kind=DeliveryKind.ANSWER, object_id=answer.pk
+    ).update(delivered_at=published)
+
+
+def _tick_dialogue_notice(author: User, project: Project, at: datetime) -> None:
+    step = ProjectStep.objects.get(project=project, key="dialogue_notice")
+    if not step.done:
+        actions.set_step(author, step, done=True)
+        _set(step, done_at=at)
+
+
+def _open_dialogue(project: Project, users: dict[str, User], now: datetime) -> Dialogue:
+    """Just published, registration open for three weeks, nobody registered yet."""
+    buyer = users["buyer"]
+    if project.phase == Phase.NEED:
+        move = actions.move_phase(
+            buyer,
+            project,
+            Phase.DIALOGUE,
+            reason="Behovet og gevinstene er forankret; vi åpner for markedsdialog.",
+        )
+        _set(move, at=_at(now, -3, 9))
+        Project.objects.filter(pk=project.pk).update(updated_at=_at(now, -3, 9))
+        project.refresh_from_db()
+    dialogue = dialogue_actions.create_dialogue(
+        buyer,
+        project,
+        DialogueData(
+            title="Markedsdialog: klimanøytrale anleggsplasser",
+            need_summary=(
+                "Kommunens bygge- og anleggsplasser skal bli fossilfrie og utslippsfrie innen "
+                "2030. Vi trenger å forstå hva som skal til for å drive dem med elektriske "
+                "maskiner når strømnettet på plassen er svakt, uten mer støy for naboene."
+            ),
+            asks=(
+                "Meld dere på dialogen, kom på dialogkonferansen når vi kunngjør den, og send "
+                "skriftlige innspill om lading, effektbehov og erfaringer fra andre byggeplasser."
+            ),
+            language=Language.NB,
+            registration_deadline=_at(now, 21, 12),
+            question_deadline=_at(now, 28, 12),
+            input_deadline=_at(now, 35, 12),
+            contact_name="Ingrid Fjeld",
+            contact_email="ingrid.fjeld@fjordvik.example.org",
+        ),
+    )
+    dialogue = dialogue_actions.publish_dialogue(buyer, dialogue)
+    _set_published(dialogue, created=_at(now, -3, 10), published=_at(now, -2, 8))
+    _tick_dialogue_notice(buyer, project, _at(now, -2, 8, 30))
+    return dialogue
+
+
+def _running_dialogue(project: Project, users: dict[str, User], now: datetime) -> Dialogue:
+    """Published a month ago; the conference was held last week; first-come meetings in two
+    weeks, booked by `supplier` and `rival`; two answers published, one question waiting."""
+    buyer, supplier, rival = users["buyer2"], users["supplier"], users["rival"]
+    dialogue = dialogue_actions.create_dialogue(
+        buyer,
+        project,
+        DialogueData(
+            title="Markedsdialog: snørydding med sensorer og sanntidsdata",
+            need_summary=(
+                "Vi vil brøyte og strø der og når det trengs, ikke etter faste ruter. Hvilke "
+                "sensorer, data og avtaleformer kan gi farbare fortau tidlig om morgenen og "
+                "dokumentert brøytekvalitet?"
+            ),
+            asks=(
+                "Book et en-til-en-møte, still spørsmål skriftlig, og kommenter utkastet til "
+                "behovsbeskrivelse innen fristen for innspill."
+            ),
+            language=Language.NB_EN,
+            registration_deadline=_at(now, 10, 12),
+            question_deadline=_at(now, 12, 12),
+            input_deadline=_at(now, 24, 12),
+            contact_name="Jonas Bakke",
+            contact_email="jonas.bakke@fjordvik.example.org",
+            meeting_mode=MeetingMode.FIRST_COME,
+            meeting_minutes=60,
+            break_minutes=15,
+            booking_cutoff=_at(now, 13, 12),
+        ),
+    )
+    dialogue = dialogue_actions.publish_dialogue(buyer, dialogue)
+    registrations = [dialogue_actions.register(user, dialogue) for user in (supplier, rival)]
+
+    # The conference is created ahead of time so the sign-ups pass the rules, then moved back.
+    conference = dialogue_actions.save_conference(
+        buyer,
+        dialogue,
+        ConferenceData(
+            title="Digital dialogkonferanse om snørydding",
+            description=(
+                "Kommunen presenterer behovet og dagens brøytedata. Deretter korte innlegg fra "
+                "vegavdelingen og legevakten, og spørsmål fra leverandørene."
+            ),
+            starts_at=_at(now, 1, 9),
+            ends_at=_at(now, 1, 11, 30),
+            place="Digitalt",
+            video_link="https://video.fjordvik.example.org/dialog-snorydding",
+            seats_per_organisation=3,
+        ),
+    )
+    signups = [
+        dialogue_actions.sign_up(supplier, conference, ["Sara Lund", "Ola Nordmann"]),
+        dialogue_actions.sign_up(rival, conference, ["Henrik Dahl"]),
+    ]
+
+    question = dialogue_actions.ask_question(
+        supplier,
+        dialogue,
+        "Kan dere dele brøyteloggene fra de tre siste vintrene, og i hvilket format?",
+    )
+    answer = dialogue_actions.answer_question(
+        buyer,
+        question,
+        question_text="Kan kommunen dele brøyteloggene fra de siste vintrene?",
+        answer_text=(
+            "Ja. Loggene for vintrene 2022–2025 (GPS-spor og tidspunkter per rode) legges ut som "
+            "CSV for alle påmeldte leverandører før en-til-en-møtene."
+        ),
+    )
+    clarification = dialogue_actions.publish_clarification(
+        buyer,
+        dialogue,
+        question_text="Spørsmål fra konferansen: må løsningen omfatte selve brøytingen?",
+        answer_text=(
+            "Nei. Vi er like interessert i løsninger som bare leverer sensordata og beslutnings"
+            "støtte til dagens entreprenører, som i løsninger som omfatter hele driften."
+        ),
+    )
+    waiting = dialogue_actions.ask_question(
+        rival,
+        dialogue,
+        "Hvilke krav stiller dere til datalagring i Norge for sensordataene?",
+    )
+
+    slots = dialogue_actions.add_slots(
+        buyer,
+        dialogue,
+        first_start=_workday(_at(now, 16, 9)),
+        count=6,
+        place="Rådhuset, møterom Fjorden (eller video)",
+    )
+    bookings = [
+        dialogue_actions.book_slot(supplier, slots[1]),
+        dialogue_actions.book_slot(rival, slots[3]),
+    ]
+
+    _set_published(dialogue, created=_at(now, -31, 10), published=_at(now, -30, 9))
+    _set(registrations[0], registered_at=_at(now, -27, 13, 12))
+    _set(registrations[1], registered_at=_at(now, -25, 8, 47))
+    _set(signups[0], signed_up_at=_at(now, -20, 14, 5))
+    _set(signups[1], signed_up_at=_at(now, -18, 9, 30))
+    held = _workday(_at(now, -8, 9))
+    _set(conference, starts_at=held, ends_at=held + timedelta(hours=2, minutes=30))
+    _set(question, asked_at=_at(now, -12, 15, 20))
+    _set_answer(answer, _at(now, -10, 11))
+    _set_answer(clarification, _at(now, -7, 10))
+    _set(waiting, asked_at=_at(now, -2, 16, 40))
+    _set(bookings[0], booked_at=_at(now, -5, 8, 15))
+    _set(bookings[1], booked_at=_at(now, -3, 12, 2))
+    return dialogue
+
+
+MINUTES = {
+    "supplier": (
+        "Nordlys presenterte en løsning med værdata og kameraløse sensorer i fortauskanten.\n\n"
+        "Leverandøren har en pilot med en annen kommune og deler gjerne erfaringer derfra.\n\n"
+        "Leverandøren anbefaler å dele kontrakten i sensorleveranse og beslutningsstøtte."
+    ),
+    "rival": (
+        "Fjellvind viste temperaturfølere for veibanen og et eksempel på datadeling med "
+        "entreprenører.\n\n"
+        "Leverandøren mener tolv måneders pilot er nødvendig for å dokumentere effekt."
+    ),
+}
+
+
+def _finished_dialogue(project: Project, users: dict[str, User], now: datetime) -> Dialogue:
+    """Held three months ago: questions answered, two meetings with minutes, input received.
+
+    The actions refuse deadlines and meetings in the past, so the dialogue is built with dates
+    ahead, the meetings are moved back before the minutes are written, and the rest of the dates
+    are moved back at the end."""
+    buyer, supplier, rival = users["cobuyer"], users["supplier"], users["rival"]
+    soon = _at(now, 1, 12)
+    dialogue = dialogue_actions.create_dialogue(
+        buyer,
+        project,
+        DialogueData(
+            title="Ny markedsdialog: skolemat med mindre matsvinn",
+            need_summary=(
+                "Høringen viste at små lokale leverandører ikke kan levere til alle skoler. Vi "
+                "vil forstå hvordan skolemat kan deles i delkontrakter som lokale aktører kan "
+                "levere på, og hvordan matsvinnet kan måles."
+            ),
+            asks="Book et en-til-en-møte og send innspill til forslaget til delkontrakter.",
+            language=Language.NB,
+            registration_deadline=soon,
+            question_deadline=soon,
+            input_deadline=soon,
+            contact_name="Per Solheim",
+            contact_email="per.solheim@solberg.example.org",
+            booking_cutoff=soon,
+        ),
+    )
+    dialogue = dialogue_actions.publish_dialogue(buyer, dialogue)
+    registrations = {
+        name: dialogue_actions.register(users[name], dialogue) for name in ("supplier", "rival")
+    }
+    question = dialogue_actions.ask_question(
+        rival, dialogue, "Kan en leverandør by på bare én skole, eller må vi dekke en hel krets?"
+    )
+    answer = dialogue_actions.answer_question(
+        buyer,
+        question,
+        question_text="Kan en leverandør levere til bare én skole?",
+        answer_text=(
+            "Vi planlegger delkontrakter per skolekrets, men vurderer også enkeltskoler. "
+            "Skriv gjerne i innspillet hva som er realistisk for dere."
+        ),
+    )
+    slots = dialogue_actions.add_slots(buyer, dialogue, first_start=_at(now, 2, 9), count=3)
+    bookings = {
+        "supplier": dialogue_actions.book_slot(supplier, slots[0]),
+        "rival": dialogue_actions.book_slot(rival, slots[1]),
+    }
+    written = dialogue_actions.submit_input(
+        supplier,
+        dialogue,
+        title="Innspill til delkontrakter",
+        text="Vi foreslår delkontrakter per skolekrets, med felles krav til måling av matsvinn.",
+    )
+
+    step = timedelta(minutes=dialogue.meeting_minutes + dialogue.break_minutes)
+    for position, slot in enumerate(slots):
+        start = _workday(_at(now, -72, 9)) + position * step
+        _set(slot, starts_at=start, ends_at=start + dialogue.slot_length)
+    minutes = {}
+    for name, booking in bookings.items():
+        booking = Booking.objects.select_related("slot", "dialogue").get(pk=booking.pk)
+        minutes[name] = dialogue_actions.record_minutes(
+            buyer, booking, text=MINUTES[name], actual_minutes=dialogue.meeting_minutes
+        )
+    # The supplier keeps its pilot customer to itself.
+    dialogue_actions.mark_secrets(supplier, minutes["supplier"], [1])
+    dialogue = dialogue_actions.finish_dialogue(buyer, dialogue)
+
+    _set_published(dialogue, created=_at(now, -98, 10), published=_at(now, -97, 9))
+    _set(
+        dialogue,
+        registration_deadline=_at(now, -80, 12),
+        question_deadline=_at(now, -75, 12),
+        input_deadline=_at(now, -60, 12),
+        booking_cutoff=_at(now, -76, 12),
+    )
+    DialogueTransition.objects.filter(dialogue=dialogue, to_status=DialogueStatus.FINISHED).update(
+        at=_at(now, -55, 14)
+    )
+    _set(registrations["supplier"], registered_at=_at(now, -95, 10, 30))
+    _set(registrations["rival"], registered_at=_at(now, -93, 13))
+    _set(question, asked_at=_at(now, -90, 9, 15))
+    _set_answer(answer, _at(now, -88, 14))
+    _set(bookings["supplier"], booked_at=_at(now, -85, 8))
+    _set(bookings["rival"], booked_at=_at(now, -84, 11, 20))
+    _set(minutes["supplier"], recorded_at=_at(now, -71, 15), secrets_marked_at=_at(now, -70, 9))
+    _set(minutes["rival"], recorded_at=_at(now, -71, 15, 30))
+    _set(written, submitted_at=_at(now, -64, 16))
+    return dialogue
+
+
+DIALOGUES = {
+    CLIMATE: _open_dialogue,
+    SNOW: _running_dialogue,
+    SCHOOL_MEALS: _finished_dialogue,
+}
+
+
+def _dialogue(project: Project, users: dict[str, User], now: datetime, result: DemoResult) -> None:
+    if Dialogue.objects.filter(project=project).exists():
+        result.existing["dialogues"] += 1
+        return
+    DIALOGUES[project.title](project, users, now)
+    result.created["dialogues"] += 1
+
+
 def check_data() -> list[str]:
     """Problems in the demo data itself (a test asserts there are none)."""
     problems = []
@@ -853,6 +1195,9 @@ def build(now: datetime | None = None) -> DemoResult:
     result = DemoResult()
     organisations = {spec.key: _organisation(spec, result) for spec in ORGANISATIONS}
     users = {spec.username: _user(spec, organisations, result) for spec in USERS}
-    for spec in PROJECTS:
-        _project(spec, users, organisations, now, result)
+    projects = {
+        spec.data.title: _project(spec, users, organisations, now, result) for spec in PROJECTS
+    }
+    for title in DIALOGUES:
+        _dialogue(projects[title], users, now, result)
     return result

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("lupin.accounts.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", unknown_path),
+    path("", include("lupin.notifications.urls")),
     path("", include("lupin.dialogue.urls")),
     path("", include("lupin.projects.urls")),
 ]

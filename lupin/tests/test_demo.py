@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
 from lupin import demo
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.dialogue.models import (
+    Answer,
+    Booking,
+    Conference,
+    ConferenceSignup,
+    Delivery,
+    DeliveryKind,
+    Dialogue,
+    DialogueStatus,
+    Minutes,
+    Question,
+    QuestionStatus,
+    Registration,
+    Slot,
+    WrittenInput,
+)
 from lupin.lib import orgnr
+from lupin.notifications.models import Notification
 from lupin.projects.lifecycle import Phase
 from lupin.projects.models import (
     CoBuyerInvitation,
@@ -36,6 +57,18 @@ MODELS = [
     PhaseTransition,
     CoBuyerInvitation,
     ProjectEvent,
+    Dialogue,
+    Registration,
+    Conference,
+    ConferenceSignup,
+    Slot,
+    Booking,
+    Question,
+    Answer,
+    Delivery,
+    Minutes,
+    WrittenInput,
+    Notification,
 ]
 
 
@@ -67,10 +100,17 @@ def test_demo_data_is_consistent():
 def test_running_demo_twice_changes_nothing(loaded):
     first = counts()
     steps_done = sorted(ProjectStep.objects.filter(done=True).values_list("pk", "done_at"))
+    dialogues = sorted(Dialogue.objects.values_list("pk", "status", "published_at"))
     output = run()
     assert counts() == first
     assert sorted(ProjectStep.objects.filter(done=True).values_list("pk", "done_at")) == steps_done
+    assert sorted(Dialogue.objects.values_list("pk", "status", "published_at")) == dialogues
     assert "Projects: 0 created, 8 already there." in output
+
+
+def test_build_counts_the_dialogues(db):
+    assert demo.build().created["dialogues"] == 3
+    assert demo.build().existing["dialogues"] == 3
 
 
 def test_demo_resumes_when_part_of_it_exists(loaded):
@@ -204,3 +244,85 @@ def test_if_empty_does_nothing_when_data_exists(buyer_org):
 def test_if_empty_loads_an_empty_database(db):
     run("--if-empty")
     assert Project.objects.count() >= 8
+
+
+def dialogue_of(title: str) -> Dialogue:
+    return Dialogue.objects.select_related("project").get(project__title=title)
+
+
+def test_one_dialogue_is_open_for_registration(loaded):
+    dialogue = dialogue_of(demo.CLIMATE)
+    assert dialogue.status == DialogueStatus.PUBLISHED
+    assert dialogue.registration_open()
+    assert dialogue.project.phase == Phase.DIALOGUE
+    assert not dialogue.registrations.exists()
+
+
+def test_one_dialogue_has_a_conference_and_bookable_slots(loaded):
+    dialogue = dialogue_of(demo.SNOW)
+    supplier = User.objects.get(username="supplier")
+    rival = User.objects.get(username="rival")
+    now = timezone.now()
+    assert dialogue.status == DialogueStatus.PUBLISHED
+    assert dialogue.booking_cutoff is not None and dialogue.booking_cutoff > now
+    assert dialogue.conferences.filter(signups__organisation=supplier.organisation).exists()
+    booked = {booking.organisation_id for booking in dialogue.bookings.all()}
+    assert booked == {supplier.organisation_id, rival.organisation_id}
+    free = dialogue.slots.filter(booking__isnull=True, starts_at__gt=now)
+    assert free.count() >= 2
+    assert all(slot.starts_at.weekday() < 5 for slot in dialogue.slots.all())
+    assert dialogue.answers.count() == 2
+    waiting = dialogue.questions.get(status=QuestionStatus.OPEN)
+    assert waiting.organisation == rival.organisation
+
+
+def test_answers_reached_every_registered_supplier_at_once(loaded):
+    for answer in Answer.objects.all():
+        deliveries = Delivery.objects.filter(kind=DeliveryKind.ANSWER, object_id=answer.pk)
+        registered = set(answer.dialogue.registrations.values_list("organisation_id", flat=True))
+        assert set(deliveries.values_list("organisation_id", flat=True)) == registered
+        assert set(deliveries.values_list("delivered_at", flat=True)) == {answer.published_at}
+
+
+def test_one_dialogue_is_finished_with_minutes(loaded):
+    dialogue = dialogue_of(demo.SCHOOL_MEALS)
+    now = timezone.now()
+    assert dialogue.status == DialogueStatus.FINISHED
+    assert dialogue.project.phase == Phase.DIALOGUE
+    bookings = list(dialogue.bookings.select_related("slot", "minutes"))
+    assert len(bookings) == 2
+    for booking in bookings:
+        assert booking.slot.starts_at < booking.minutes.recorded_at < now
+        assert booking.booked_at < booking.slot.starts_at
+    transitions = list(dialogue.transitions.values_list("to_status", "at"))
+    assert [status for status, _at in transitions] == [
+        DialogueStatus.PUBLISHED,
+        DialogueStatus.FINISHED,
+    ]
+    assert dialogue.published_at == transitions[0][1] < transitions[1][1] < now
+    assert dialogue.inputs.exists()
+
+
+def test_supplier_has_a_booking_and_minutes(loaded):
+    supplier = User.objects.get(username="supplier")
+    bookings = Booking.objects.filter(organisation=supplier.organisation)
+    assert bookings.filter(dialogue__status=DialogueStatus.PUBLISHED).exists()
+    assert Minutes.objects.filter(booking__organisation=supplier.organisation).exists()
+
+
+# A Saturday, a Sunday (the night summer time starts) and a Monday, late in the evening.
+@pytest.mark.parametrize("day", [29, 30, 31])
+def test_demo_loads_on_any_day(db, day):
+    with time_machine.travel(datetime(2025, 3, day, 23, 30, tzinfo=ZoneInfo("Europe/Oslo"))):
+        demo.build()
+        now = timezone.now()
+    assert sorted(Dialogue.objects.values_list("status", flat=True)) == sorted(
+        [DialogueStatus.PUBLISHED, DialogueStatus.PUBLISHED, DialogueStatus.FINISHED]
+    )
+    for booking in Booking.objects.select_related("slot", "dialogue"):
+        assert booking.slot.starts_at.weekday() < 5
+        assert booking.booked_at < booking.slot.starts_at
+        if booking.dialogue.status == DialogueStatus.FINISHED:
+            assert booking.slot.starts_at < booking.minutes.recorded_at < now
+        else:
+            assert booking.dialogue.booking_cutoff < booking.slot.starts_at

@@ -1,4 +1,5 @@
-"""`lupin serve` runs gunicorn and the worker, stops both on SIGTERM, and fails when one crashes.
+"""`lupin serve` runs gunicorn, the worker and the scheduler, stops all three on SIGTERM, and fails
+when one crashes.
 
 These start real processes on a throw-away SQLite database, the way `make run` does.
 """
@@ -84,7 +85,7 @@ def healthz_answers(port: int) -> bool:
         return False
 
 
-def test_serve_runs_web_server_and_worker_and_stops_on_sigterm(
+def test_serve_runs_web_server_worker_and_scheduler_and_stops_on_sigterm(
     serve_env: dict[str, str], tmp_path: Path
 ) -> None:
     port = free_port()
@@ -93,6 +94,7 @@ def test_serve_runs_web_server_and_worker_and_stops_on_sigterm(
     try:
         web_ready = wait_until(lambda: healthz_answers(port), server)
         worker_ready = wait_until(lambda: "Starting worker" in log.read_text(), server)
+        scheduler_ready = wait_until(lambda: "Scheduler started" in log.read_text(), server)
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=60)
     finally:
@@ -103,7 +105,9 @@ def test_serve_runs_web_server_and_worker_and_stops_on_sigterm(
 
     assert web_ready, output
     assert worker_ready, output
+    assert scheduler_ready, output
     assert server.returncode == 0, output
+    assert "Scheduler stopped (SIGTERM)" in output
     assert f"http://127.0.0.1:{port}/" in output
 
 
@@ -122,6 +126,27 @@ def test_serve_fails_when_the_web_server_cannot_start(
 
     assert server.returncode != 0, output
     assert "the web server stopped" in output
+
+
+def test_serve_stops_everything_when_the_scheduler_dies(
+    serve_env: dict[str, str], tmp_path: Path
+) -> None:
+    port = free_port()
+    log = tmp_path / "serve.log"
+    # The scheduler refuses this setting and exits; the web server and worker start fine.
+    server = start_serve({**serve_env, "LUPIN_SCHEDULER_SECONDS": "often"}, port, log)
+    try:
+        server.wait(timeout=90)
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+    output = log.read_text()
+
+    assert server.returncode != 0, output
+    assert "the scheduler stopped" in output
+    assert "LUPIN_SCHEDULER_SECONDS" in output
+    assert not healthz_answers(port), output
 
 
 def test_serve_refuses_a_bad_port_setting(serve_env: dict[str, str]) -> None:

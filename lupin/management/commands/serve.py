@@ -1,9 +1,10 @@
-"""`lupin serve`: the web server (gunicorn) and the background worker, as one foreground process.
+"""`lupin serve`: the web server (gunicorn), the background worker and the scheduler, as one
+foreground process.
 
-Both run as child processes in their own process group, so a Ctrl+C in the terminal reaches them
-exactly once, forwarded by this command (a second SIGINT would make the worker abandon a running
-task). When either child stops on its own the other is stopped too, and the command exits with
-the child's exit code, so a supervisor (systemd, a container runtime) sees the crash.
+All three run as child processes in their own process group, so a Ctrl+C in the terminal reaches
+them exactly once, forwarded by this command (a second SIGINT would make the worker abandon a
+running task). When any child stops on its own the others are stopped too, and the command exits
+with the child's exit code, so a supervisor (systemd, a container runtime) sees the crash.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ POLL_SECONDS = 0.5
 class Command(BaseCommand):
     help = (
         "Serve Lupin with gunicorn on LUPIN_BIND:LUPIN_PORT (default 127.0.0.1:8000) and run the "
-        "background worker beside it. Ctrl+C stops both."
+        "background worker and the scheduler beside it. Ctrl+C stops all three."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -80,6 +81,7 @@ class Command(BaseCommand):
                 "-",
             ],
             "background worker": [sys.executable, "-m", "lupin", "db_worker", "--no-reload"],
+            "scheduler": [sys.executable, "-m", "lupin", "scheduler"],
         }
         exit_code = Supervisor(commands).run()
         if exit_code:
