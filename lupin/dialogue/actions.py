@@ -284,7 +284,9 @@ def register(actor: User, dialogue: Dialogue) -> Registration:
                 pseudonym=secrets.token_hex(4),
             )
     except IntegrityError:
-        raise DialogueError(_("Your organisation is already registered.")) from None
+        raise DialogueError(
+            _("Your organisation is already registered."), code="already_registered"
+        ) from None
     for material_id in dialogue.materials.values_list("pk", flat=True):
         _deliver(dialogue, DeliveryKind.MATERIAL, material_id, [organisation_id], now)
     for answer_id in dialogue.answers.values_list("pk", flat=True):

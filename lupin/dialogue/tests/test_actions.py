@@ -281,3 +281,11 @@ def test_notifications_are_outbox_rows_sent_after_commit(
         callback()
     row.refresh_from_db()
     assert row.status == "sent"
+
+
+def test_second_registration_says_it_is_a_conflict(dialogue, supplier):
+    """The API answers 409 for this code, 400 for a plain refusal."""
+    actions.register(supplier, dialogue)
+    with pytest.raises(DialogueError) as refused:
+        actions.register(supplier, dialogue)
+    assert refused.value.code == "already_registered"
