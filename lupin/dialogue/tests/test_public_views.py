@@ -263,3 +263,14 @@ def test_pages_render_in_bokmal(login, buyer, supplier, dialogue, slots):
         response = client.get(url, headers={"accept-language": "nb"})
         assert response.status_code == 200
         assert 'lang="nb"' in body(response)
+
+
+def test_home_page_lists_dialogues_open_for_registration(client, buyer):
+    from lupin.dialogue.tests.conftest import make_dialogue
+
+    open_one = make_dialogue(buyer)
+    draft = make_dialogue(buyer, publish=False, title="Utkast til dialog")
+    html = client.get("/").content.decode()
+    assert "Market dialogues open for registration" in html
+    assert open_one.title in html
+    assert draft.title not in html
