@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -156,6 +157,11 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
+            # Tests use a file too, not Django's in-memory default: there a second writer fails
+            # at once instead of waiting, so races would not run as they do on the site.
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"lupin-test-{os.getpid()}.sqlite3")
             },
         }
     }

@@ -8,16 +8,13 @@ a busy timeout) the database lets one writer in at a time. Either way exactly on
 
 from __future__ import annotations
 
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
-from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 from django.utils import timezone
 
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
@@ -29,39 +26,6 @@ from lupin.dialogue.tests.conftest import make_dialogue
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TIMEOUT = 30
-
-
-@pytest.fixture(autouse=True)
-def file_database(tmp_path: Path) -> Iterator[None]:
-    """On SQLite, race against a database file, as the site runs.
-
-    Django's SQLite test database lives in memory with a shared cache, where a second writer
-    fails at once ("database table is locked") instead of waiting for its turn: the busy
-    timeout does not apply there. So these tests copy the empty, migrated database to a file
-    and point the default connection (and with it every new thread's connection) at that file,
-    with the site's own options. PostgreSQL needs nothing of this.
-    """
-    if connection.vendor != "sqlite" or not SQLiteCreation.is_in_memory_db(
-        connection.settings_dict["NAME"]
-    ):
-        yield
-        return
-    connection.ensure_connection()
-    memory = connection.connection
-    path = tmp_path / "race.sqlite3"
-    target = sqlite3.connect(path)
-    memory.backup(target)
-    target.close()
-    original = connection.settings_dict["NAME"]
-    # Closing the last connection to the in-memory database would destroy it: keep it aside.
-    connection.connection = None
-    connection.settings_dict["NAME"] = str(path)
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
-        connection.connection = memory
 
 
 def _race(*calls: Callable[[], Any]) -> list[Any]:
