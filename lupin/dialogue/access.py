@@ -1,6 +1,7 @@
 """Who may see and do what in a market dialogue. Views and the API go through these only.
 
-- The notice (a published dialogue) is public, like a notice on Doffin.
+- The notice (a published dialogue) is public, like a notice on Doffin, with its deadlines and
+  the conferences' times, places and video links.
 - Drafts and everything the buyer keeps (questions with askers, registrations, bookings,
   minutes, written input, the equal-treatment report): the project's insiders (lead buyer,
   accepted co-buyers, programme advisors). Changes: the lead buyer's admins and members.
@@ -79,7 +80,7 @@ def registration_of(user: Any, dialogue: Dialogue) -> Registration | None:
 
 
 def can_see_shared(user: Any, dialogue: Dialogue) -> bool:
-    """Materials, answers and conference details: registered suppliers and insiders."""
+    """Materials and answers: registered suppliers and insiders."""
     return is_insider(user, dialogue) or registration_of(user, dialogue) is not None
 
 
