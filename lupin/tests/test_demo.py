@@ -325,4 +325,6 @@ def test_demo_loads_on_any_day(db, day):
         if booking.dialogue.status == DialogueStatus.FINISHED:
             assert booking.slot.starts_at < booking.minutes.recorded_at < now
         else:
-            assert booking.dialogue.booking_cutoff < booking.slot.starts_at
+            cutoff = booking.dialogue.booking_cutoff
+            assert cutoff is not None
+            assert cutoff < booking.slot.starts_at
