@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lupin import uploads
 from lupin.dialogue.actions import ConferenceData, DialogueData
 from lupin.dialogue.models import (
     Answer,
@@ -26,7 +27,6 @@ from lupin.dialogue.models import (
     MeetingMode,
 )
 from lupin.forms import Form
-from lupin.projects import uploads
 from lupin.projects.forms import FirstOptionRadioSelect
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"

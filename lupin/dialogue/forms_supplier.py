@@ -11,10 +11,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lupin import uploads
 from lupin.dialogue.actions import QUESTION_MAX_LENGTH
 from lupin.dialogue.models import Conference, Slot
 from lupin.forms import Form
-from lupin.projects import uploads
 
 ATTENDEES_MAX_LENGTH = 2000
 

@@ -12,10 +12,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from lupin import uploads
 from lupin.accounts.models import Organisation
 from lupin.forms import Form
 from lupin.lib import cpv, money, nuts
-from lupin.projects import uploads
 from lupin.projects.actions import BenefitData, ProjectData
 from lupin.projects.lifecycle import Phase
 from lupin.projects.models import BenefitCategory, ExpectedBenefit, Procedure, Project

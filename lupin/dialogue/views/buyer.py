@@ -11,19 +11,19 @@ every insider (co-buyers and programme advisors too).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from lupin import uploads
 from lupin.dialogue import access, actions
 from lupin.dialogue.actions import DialogueError
 from lupin.dialogue.forms import (
@@ -533,16 +533,6 @@ def input_download(request: BuyerRequest, pk: int, input_pk: int) -> HttpRespons
     item = get_object_or_404(dialogue.inputs, pk=input_pk)
     if not item.file:
         raise Http404
-    try:
-        handle = item.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePosixPath(item.file.name or "input").name,
-        content_type=item.content_type or "application/octet-stream",
+    return uploads.private_download(
+        item.file, content_type=item.content_type, fallback_name="input"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

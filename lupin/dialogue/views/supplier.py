@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -27,6 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
 
+from lupin import uploads
 from lupin.accounts.models import User
 from lupin.dialogue import access, actions
 from lupin.dialogue import calendar as ics
@@ -387,19 +388,9 @@ def material_download(request: HttpRequest, pk: int, material_pk: int) -> HttpRe
     if not access.can_see_shared(request.user, dialogue):
         raise Http404
     material = get_object_or_404(dialogue.materials, pk=material_pk)
-    try:
-        handle = material.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePosixPath(material.file.name or "material").name,
-        content_type=material.content_type or "application/octet-stream",
+    return uploads.private_download(
+        material.file, content_type=material.content_type, fallback_name="material"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Minutes ---------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from lupin.projects import actions, uploads
+from lupin import uploads
+from lupin.projects import actions
 from lupin.projects.models import ProjectDocument
 
 PDF = b"%PDF-1.7\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"

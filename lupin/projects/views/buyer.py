@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from pathlib import PurePosixPath
 from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -31,6 +30,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.middleware import HtmxDetails
 
+from lupin import uploads
 from lupin.accounts.models import Organisation, OrganisationKind, User
 from lupin.forms import Form
 from lupin.lib import cpv
@@ -400,19 +400,9 @@ def document_add(request: BuyerRequest, pk: int) -> HttpResponse:
 def document_download(request: BuyerRequest, pk: int, document_pk: int) -> HttpResponseBase:
     project = access.get_project_for_internals(request.user, pk)
     document = get_object_or_404(project.documents, pk=document_pk)
-    try:
-        handle = document.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=PurePosixPath(document.file.name or "document").name,
-        content_type=document.content_type or "application/octet-stream",
+    return uploads.private_download(
+        document.file, content_type=document.content_type, fallback_name="document"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @buyer_view

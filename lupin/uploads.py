@@ -1,4 +1,5 @@
-"""What a project document may be: a size limit and a short list of types, checked by content.
+"""What an uploaded file may be (project documents, dialogue materials, written input): a size
+limit and a short list of types, checked by content. And how a stored file is served back.
 
 The browser's file name and content type are only claims. A file passes when its extension is on
 the list *and* its first bytes (or, for text, its encoding) agree with that extension; the content
@@ -17,6 +18,8 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, Http404
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -158,3 +161,21 @@ def validate_upload(upload: UploadedFile) -> str:
             code="content_mismatch",
         )
     return file_type.content_type
+
+
+def private_download(file: FieldFile, *, content_type: str, fallback_name: str) -> FileResponse:
+    """Serve a stored file to someone an access helper has already let through: always as an
+    attachment, never sniffed, never cached by a shared cache; 404 when storage lost it."""
+    try:
+        handle = file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=PurePosixPath(file.name or fallback_name).name,
+        content_type=content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
