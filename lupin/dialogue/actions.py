@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from lupin.accounts.models import User
 from lupin.dialogue import access
@@ -380,7 +381,12 @@ def sign_up(actor: User, conference: Conference, attendees: Sequence[str]) -> Co
         raise DialogueError(_("The conference has started: sign-up is closed."))
     if len(names) > conference.seats_per_organisation:
         raise DialogueError(
-            _("At most %(n)d people per organisation.") % {"n": conference.seats_per_organisation},
+            ngettext(
+                "At most %(n)d person per organisation.",
+                "At most %(n)d people per organisation.",
+                conference.seats_per_organisation,
+            )
+            % {"n": conference.seats_per_organisation},
             field="attendees",
         )
     existing = ConferenceSignup.objects.filter(
@@ -389,9 +395,14 @@ def sign_up(actor: User, conference: Conference, attendees: Sequence[str]) -> Co
     if conference.capacity is not None:
         taken = sum(len(s.attendees) for s in conference.signups.all() if s != existing)
         if taken + len(names) > conference.capacity:
+            left = max(0, conference.capacity - taken)
             raise DialogueError(
-                _("The conference is full: %(left)d seats left.")
-                % {"left": max(0, conference.capacity - taken)},
+                ngettext(
+                    "Not enough seats left: %(left)d seat is free.",
+                    "Not enough seats left: %(left)d seats are free.",
+                    left,
+                )
+                % {"left": left},
                 field="attendees",
             )
     if existing:

@@ -122,6 +122,6 @@ def test_two_signups_for_the_last_conference_seats_never_exceed_capacity(buyer, 
     winners, losers = _outcomes(results, ConferenceSignup)
     assert len(winners) == 1
     assert len(losers) == 1
-    assert "full" in losers[0].message
+    assert "Not enough seats" in losers[0].message
     taken = sum(len(s.attendees) for s in ConferenceSignup.objects.filter(conference=conference))
     assert taken == 3

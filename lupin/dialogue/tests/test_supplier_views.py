@@ -145,7 +145,7 @@ def test_full_conference_gives_a_message_and_changes_nothing(
         url("signup", dialogue, conference.pk),
         {f"conference-{conference.pk}-attendees": "Kari\nOla"},
     )
-    assert "The conference is full: 1 seats left." in body(response)
+    assert "Not enough seats left: 1 seat is free." in body(response)
     assert ConferenceSignup.objects.count() == 1
 
 

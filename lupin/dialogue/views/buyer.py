@@ -21,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from lupin import uploads
@@ -354,7 +355,11 @@ def slots(request: BuyerRequest, pk: int) -> HttpResponse:
         except DialogueError as error:
             _add_error(form, error)
         else:
-            messages.success(request, _("%(n)d slots were added.") % {"n": len(created)})
+            messages.success(
+                request,
+                ngettext("%(n)d slot was added.", "%(n)d slots were added.", len(created))
+                % {"n": len(created)},
+            )
             return redirect("dialogue:slots", pk=dialogue.pk)
     context = {
         "dialogue": dialogue,
@@ -392,7 +397,7 @@ def draw(request: BuyerRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("The lottery is drawn: %(placed)d of %(asked)d organisations got a meeting.")
+            _("The lottery is drawn. Organisations with a meeting: %(placed)d of %(asked)d.")
             % {"placed": len(result.result), "asked": len(result.inputs)},
         )
     return _to_manage(dialogue, "meetings")

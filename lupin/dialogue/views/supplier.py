@@ -23,6 +23,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 from django_htmx.middleware import HtmxDetails
@@ -256,7 +257,11 @@ def request_slots(request: SupplierRequest, pk: int) -> HttpResponse:
     else:
         notice = (
             "success",
-            _("Your choice of %(count)d slots is saved. The lottery is drawn at the cut-off.")
+            ngettext(
+                "Your choice of %(count)d slot is saved. The lottery is drawn at the cut-off.",
+                "Your choice of %(count)d slots is saved. The lottery is drawn at the cut-off.",
+                len(chosen),
+            )
             % {"count": len(chosen)}
             if chosen
             else _("You have withdrawn your requests."),
