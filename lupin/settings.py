@@ -15,6 +15,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lupin.lib.sealing import MasterKeyError, load_master_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -76,6 +78,17 @@ else:
     if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured("LUPIN_SECRET_KEY must be at least 50 characters long.")
 
+# Sealed tenders: the master key that wraps each competition's data key (lupin/lib/sealing.py).
+# Losing it makes every sealed tender unreadable: back it up apart from the database.
+try:
+    SEALING_MASTER_KEY = load_master_key(
+        env_str("LUPIN_SEALING_KEY"),
+        env_str("LUPIN_SEALING_KEY_FILE"),
+        allow_development_key=DEBUG or TESTING,
+    )
+except MasterKeyError as error:
+    raise ImproperlyConfigured(str(error)) from None
+
 VAR_DIR = Path(env_str("LUPIN_VAR_DIR") or BASE_DIR / "var")
 SITE_URL = (env_str("LUPIN_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -98,6 +111,7 @@ INSTALLED_APPS = [
     "lupin.projects",
     "lupin.dialogue",
     "lupin.notifications",
+    "lupin.audit",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ read once, at import.
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import subprocess
@@ -24,6 +25,7 @@ PRODUCTION = {
     "LUPIN_ALLOWED_HOSTS": "lupin.example.no",
     "LUPIN_SITE_URL": "https://lupin.example.no",
     "LUPIN_PROXY_COUNT": "1",
+    "LUPIN_SEALING_KEY": base64.b64encode(bytes(range(32))).decode(),
 }
 
 
@@ -116,3 +118,10 @@ def test_every_variable_is_documented_in_env_example_and_readme() -> None:
     for name in sorted(read):
         assert re.search(rf"^#? ?{name}=", env_example, re.MULTILINE), f"{name} not in .env.example"
         assert f"| `{name}` |" in readme, f"{name} not in README.md's table of settings"
+
+
+def test_production_refuses_to_start_without_a_sealing_key(tmp_path: Path) -> None:
+    env = {k: v for k, v in PRODUCTION.items() if k != "LUPIN_SEALING_KEY"}
+    result = lupin(tmp_path, "check", **env)
+    assert result.returncode != 0
+    assert "LUPIN_SEALING_KEY" in result.stderr
