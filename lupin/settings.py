@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "lupin.dialogue",
     "lupin.notifications",
     "lupin.audit",
+    "lupin.competitions",
 ]
 
 MIDDLEWARE = [

@@ -148,6 +148,7 @@ def unpublish_project(actor: User, project: Project) -> Project:
 def move_phase(actor: User, project: Project, to: str, reason: str = "") -> PhaseTransition:
     """The only way a project changes phase: checks the move table, records the timeline."""
     _require(access.can_edit(actor, project))
+    caller_copy = project
     # Lock the row so two moves at once cannot both pass the guards.
     project = Project.objects.select_for_update().get(pk=project.pk)
     reason = reason.strip()
@@ -162,6 +163,8 @@ def move_phase(actor: User, project: Project, to: str, reason: str = "") -> Phas
     project.phase = to
     project.updated_at = timezone.now()
     project.save(update_fields=["phase", "updated_at"])
+    # The caller's instance shows the new phase too, not the one it had before the lock.
+    caller_copy.phase, caller_copy.updated_at = project.phase, project.updated_at
     record(project, actor, "project.phase_moved", **{"from": move.from_phase, "to": to})
     return move
 
