@@ -17,5 +17,6 @@ urlpatterns = [
     re_path(r"^api/(?P<rest>.*)$", unknown_path),
     path("", include("lupin.notifications.urls")),
     path("", include("lupin.dialogue.urls")),
+    path("", include("lupin.competitions.urls")),
     path("", include("lupin.projects.urls")),
 ]

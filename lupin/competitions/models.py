@@ -454,6 +454,57 @@ class AwardDecision(models.Model):
     )
     decided_at = models.DateTimeField(default=timezone.now)
     standstill_days = models.PositiveSmallIntegerField(default=10)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"award of {self.competition.pk}"
+
+
+class Answer(models.Model):
+    """An answer published to every interested supplier (the question in the buyer's words)."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="answers")
+    question_text = models.TextField(_("question"))
+    answer_text = models.TextField(_("answer"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["published_at", "id"]
+
+    def __str__(self) -> str:
+        return self.question_text[:60]
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered to all")
+    DUPLICATE = "duplicate", _("Answered by an earlier answer")
+
+
+class Question(models.Model):
+    """A supplier's question: private until the buyer answers it to everyone."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="questions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("question"))
+    asked_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
+    )
+    answer = models.ForeignKey(
+        Answer, on_delete=models.PROTECT, null=True, blank=True, related_name="questions"
+    )
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
