@@ -164,3 +164,11 @@ def test_the_audit_chain_stays_intact(competition, supplier):
     result = verify()
     assert result.ok
     assert result.checked >= 2
+
+
+def test_the_scheduler_closes_competitions_at_the_deadline(competition):
+    assert actions.close_due_competitions() == 0
+    with time_machine.travel(competition.tender_deadline):
+        assert actions.close_due_competitions() == 1
+    competition.refresh_from_db()
+    assert competition.status == CompetitionStatus.CLOSED

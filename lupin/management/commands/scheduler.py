@@ -21,6 +21,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 
+from lupin.competitions.actions import close_due_competitions
 from lupin.dialogue.actions import draw_due_lotteries
 from lupin.notifications.tasks import requeue_due
 from lupin.settings import env_int
@@ -31,6 +32,7 @@ POLL_SECONDS = 0.5
 # (what the count means, the job). A job returns how many things it did.
 JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
     ("lotteries drawn", draw_due_lotteries),
+    ("competitions closed at their tender deadline", close_due_competitions),
     ("notifications handed to the worker for another try", requeue_due),
 )
 

@@ -1,0 +1,73 @@
+"""Competitions in the Django admin: read-mostly. Sealed content stays sealed here too: the
+admin shows ciphertext sizes and hashes, never decrypts, and nothing can rewrite a tender."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from lupin.competitions.models import Competition, Criterion, Tender, TenderFile
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+    fields = ["name", "kind", "weight", "parent"]
+
+
+@admin.register(Competition)
+class CompetitionAdmin(admin.ModelAdmin):
+    list_display = ["title", "project", "procedure", "status", "tender_deadline"]
+    list_filter = ["status", "procedure"]
+    search_fields = ["title", "reference"]
+    # Status and deadlines change only through audited actions (Annex IV c).
+    readonly_fields = [
+        "status",
+        "regime",
+        "question_deadline",
+        "last_answer_at",
+        "tender_deadline",
+        "opening_at",
+        "announced_at",
+        "opened_at",
+        "awarded_at",
+        "standstill_ends_at",
+        "signed_at",
+    ]
+    raw_id_fields = ["project"]
+    inlines = [CriterionInline]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class TenderFileInline(admin.TabularInline):
+    model = TenderFile
+    extra = 0
+    fields = ["size", "sha256"]
+    readonly_fields = ["size", "sha256"]
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Tender)
+class TenderAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "competition", "organisation", "version", "status", "received_at"]
+    list_filter = ["status"]
+    fields = ["competition", "organisation", "version", "status", "received_at", "receipt_hash"]
+    inlines = [TenderFileInline]
