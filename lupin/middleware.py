@@ -26,10 +26,11 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return HttpResponse(_("Bad Content-Length."), status=400, content_type="text/plain")
-        limit = settings.LUPIN_UPLOAD_MAX_BYTES + ENVELOPE_BYTES
+        largest = max(settings.LUPIN_UPLOAD_MAX_BYTES, settings.LUPIN_TENDER_MAX_BYTES)
+        limit = largest + ENVELOPE_BYTES
         if length > limit:
             message = _("The request is too large: files may be at most %(mb)d MB.") % {
-                "mb": settings.LUPIN_UPLOAD_MAX_BYTES // (1024 * 1024)
+                "mb": largest // (1024 * 1024)
             }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -248,6 +248,8 @@ if _s3_bucket:
 
 # Uploads: a hard cap on the request body, and the per-file limit the forms enforce.
 LUPIN_UPLOAD_MAX_BYTES = env_int("LUPIN_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
+# Tender files are often large (drawings, videos): they stream to storage encrypted, in chunks.
+LUPIN_TENDER_MAX_BYTES = env_int("LUPIN_TENDER_MAX_MB", 500, minimum=1) * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -136,9 +136,10 @@ def limit_in_mb(limit: int | None = None) -> str:
     return number_format(megabytes, decimal_pos=places)
 
 
-def validate_upload(upload: UploadedFile) -> str:
-    """Check size, extension and content; return the content type to store, or raise."""
-    limit: int = settings.LUPIN_UPLOAD_MAX_BYTES
+def validate_upload(upload: UploadedFile, *, max_bytes: int | None = None) -> str:
+    """Check size, extension and content; return the content type to store, or raise.
+    `max_bytes` overrides the general limit (tender files have their own, larger one)."""
+    limit: int = max_bytes if max_bytes is not None else settings.LUPIN_UPLOAD_MAX_BYTES
     if (upload.size or 0) > limit:
         raise ValidationError(
             _("The file is too large: the limit is %(limit)s MB.") % {"limit": limit_in_mb(limit)},

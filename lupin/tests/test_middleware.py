@@ -3,6 +3,7 @@ from django.test import Client
 
 def test_oversized_request_body_is_refused_before_it_is_read(db, settings):
     settings.LUPIN_UPLOAD_MAX_BYTES = 1024
+    settings.LUPIN_TENDER_MAX_BYTES = 1024
     response = Client().post(
         "/accounts/login/", data=b"x" * (2 * 1024 * 1024), content_type="application/octet-stream"
     )
