@@ -7,7 +7,9 @@ Sealed tenders (Directive 2014/24 Annex IV):
     only in `_data_key()`, which refuses before the deadline and before the four-eyes opening;
 (c)(e) deadlines change only through `change_timeline()`, by the lead buyer, audited;
 (d)(f) tender content is read only through `read_price()`/`read_file()`, by declared members
-    of the evaluation team after opening;
+    of the evaluation team after opening; the one other path is the award letter
+    (`evaluation.letter_results()`), open only after the award decision, only to the lead buyer
+    and the tenderer the letter is for, and audited price by price;
 (g) every access and every refused attempt is appended to the hash-chained audit log, in a
     transaction of its own so that a refusal's rollback cannot erase its trace.
 """
