@@ -378,7 +378,21 @@ def advise(
         raise ValueError(f"Unknown buyer type {buyer!r}: use 'central' or 'other'.")
     if purchase not in ("goods_services", "works"):
         raise ValueError(f"Unknown purchase kind {purchase!r}: use 'goods_services' or 'works'.")
-    rows = thresholds_on(on)
+    stale_note = ""
+    try:
+        rows = thresholds_on(on)
+    except ThresholdsUnknown:
+        # After the last recorded period the newest thresholds still guide better than nothing
+        # (they change every two years); the advice says so. Before the data: no guess.
+        latest = max(t.valid_to for t in all_thresholds())
+        if on <= latest:
+            raise
+        rows = thresholds_on(latest)
+        stale_note = (
+            f"No thresholds are recorded for {on.isoformat()}: these are the ones valid until "
+            f"{latest.isoformat()}. Check the current thresholds and add them to "
+            f"lupin/lib/data/{_DATA.name}."
+        )
     if purchase == "works":
         eea = rows["eea_works"]
     elif utilities:
@@ -406,6 +420,8 @@ def advise(
             next_threshold = threshold
             break
     notes = [_VALUE_NOTE]
+    if stale_note:
+        notes.insert(0, stale_note)
     if reached is not None:
         notes.append(f"At or above {_describe(reached)}.")
     if next_threshold is not None:

@@ -51,8 +51,18 @@ def test_a_date_outside_the_data_raises_a_clear_error(day):
         ThresholdsUnknown, match=f"No procurement thresholds are recorded for {day}"
     ):
         thresholds_on(day)
+
+
+def test_the_advisor_refuses_a_date_before_the_data():
     with pytest.raises(ThresholdsUnknown, match="the data covers 2024-01-01 to 2026-12-31"):
-        advise(D("500000"), "other", "goods_services", day)
+        advise(D("500000"), "other", "goods_services", date(2023, 12, 31))
+
+
+def test_after_the_data_the_advisor_uses_the_newest_thresholds_and_says_so():
+    advice = advise(D("2500000"), "other", "goods_services", date(2027, 3, 1))
+    assert advice.regime is Regime.PART_III
+    assert "No thresholds are recorded for 2027-03-01" in advice.notes[0]
+    assert "2026-12-31" in advice.notes[0]
 
 
 # The advisor: every regime boundary. A value equal to a threshold is at or above it.
