@@ -102,6 +102,7 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 
 api.add_router("/", "lupin.projects.api.router")
 api.add_router("/", "lupin.dialogue.api.router")
+api.add_router("/", "lupin.competitions.api.router")
 
 
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -481,7 +481,8 @@ def submit_tender(
                     _(
                         "Another submission from your organisation came in at "
                         "the same moment: send yours again."
-                    )
+                    ),
+                    code="conflict",
                 )
             live.update(status=TenderStatus.REPLACED)
             price_blob = json.dumps({"price": f"{price:.2f}", "currency": "NOK"}).encode()
@@ -550,7 +551,12 @@ def _receipt_text(
         f"Version / Versjon: {tender.version}",
         f"Receipt / Kvittering: {tender.receipt_hash}",
     ]
-    lines += [f"SHA-256 {sha}  {size} bytes  {name}" for name, size, sha in files]
+    # File names are sealed like the files: the e-mail (kept in the outbox) gives each file's
+    # number, size and SHA-256, which the supplier matches against its own copies.
+    lines += [
+        f"{number}. SHA-256 {sha}  {size} bytes"
+        for number, (_name, size, sha) in enumerate(files, 1)
+    ]
     return "\n".join(lines)
 
 
@@ -650,6 +656,25 @@ def _data_key_for_reading(actor: User, competition: Competition, what: str) -> b
     if not access.may_read_tenders(actor, competition):
         _audited_refusal(actor, "tender.read_refused", competition, what)
     return _sealing_key(competition)
+
+
+def tenders_for_reading(actor: User, competition: Competition) -> list[Tender]:
+    """The tenders to evaluate (each organisation's live version), for a declared member of
+    the evaluation team after opening; anyone else is refused, and the attempt is logged."""
+    competition.refresh_from_db(fields=["status"])
+    if not access.may_read_tenders(actor, competition):
+        sealed = competition.status in (CompetitionStatus.ANNOUNCED, CompetitionStatus.CLOSED)
+        _audited_refusal(
+            actor,
+            "tender.read_refused",
+            competition,
+            "tender list before opening" if sealed else "tender list: not a declared member",
+        )
+    return list(
+        Tender.objects.filter(competition=competition, status=TenderStatus.SUBMITTED)
+        .select_related("organisation")
+        .prefetch_related("files")
+    )
 
 
 def read_price(actor: User, tender: Tender) -> Decimal:
