@@ -30,7 +30,6 @@ from ninja.files import UploadedFile
 from lupin.accounts.models import User
 from lupin.competitions import access, actions
 from lupin.competitions.actions import CompetitionError, Refused
-from lupin.competitions.actions.evaluation import live_tenders
 from lupin.competitions.forms_supplier import validate_uploads
 from lupin.competitions.models import (
     Competition,
@@ -322,28 +321,17 @@ def list_tenders(request: HttpRequest, id: int) -> list[dict[str, Any]] | HttpRe
     declared member of the evaluation team. Each price is read through the audited action."""
     user = _actor(request)
     competition = access.get_competition_for_user(user, id)
-    if not access.may_read_tenders(user, competition):
-        sealed = competition.status not in OPENED
-        try:
-            actions._audited_refusal(
-                user,
-                "tender.read_refused",
-                competition,
-                "tender list before opening" if sealed else "tender list: not a declared member",
-            )
-        except Refused:
-            if sealed:
-                return _error(
-                    request, 403, "sealed", "The tenders are sealed until they are opened."
-                )
-            return _error(
-                request,
-                403,
-                "forbidden",
-                "Only declared members of the evaluation team read the tenders.",
-            )
-    # What is evaluated: each organisation's live version. Replaced versions stay sealed.
-    tenders = live_tenders(competition).select_related("competition").prefetch_related("files")
+    try:
+        tenders = actions.tenders_for_reading(user, competition)
+    except Refused:
+        if competition.status not in OPENED:
+            return _error(request, 403, "sealed", "The tenders are sealed until they are opened.")
+        return _error(
+            request,
+            403,
+            "forbidden",
+            "Only declared members of the evaluation team read the tenders.",
+        )
     return [
         {
             "tender_id": t.pk,
