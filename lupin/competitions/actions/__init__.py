@@ -637,6 +637,26 @@ def add_team_member(actor: User, competition: Competition, member: User) -> Team
 
 
 @transaction.atomic
+def remove_team_member(actor: User, competition: Competition, member: TeamMember) -> None:
+    """Take someone off the team before the award, e.g. one who cannot take part. Scores already
+    submitted stay with the evaluation: such a member cannot be removed."""
+    _require(access.can_manage(actor, competition))
+    if member.competition_id != competition.pk:
+        raise PermissionDenied
+    if competition.status in (CompetitionStatus.AWARDED, CompetitionStatus.SIGNED):
+        raise CompetitionError(_("The award is decided: the team no longer changes."))
+    if member.scores_submitted_at is not None:
+        raise CompetitionError(
+            _("%(name)s has submitted scores, which stay part of the evaluation.")
+            % {"name": member.user.get_full_name() or member.user.get_username()}
+        )
+    username = member.user.get_username()
+    member.scores.all().delete()
+    member.delete()
+    audit.append(actor, "team.member_removed", competition, member=username)
+
+
+@transaction.atomic
 def declare_no_conflict(actor: User, competition: Competition, statement: str) -> TeamMember:
     member = access.team_member(actor, competition)
     if member is None:

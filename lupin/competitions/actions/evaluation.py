@@ -56,6 +56,8 @@ from lupin.competitions.models import (
 )
 from lupin.lib import price_models, procedures, sealing
 from lupin.notifications.actions import bilingual, bilingual_line, notify
+from lupin.projects import actions as project_actions
+from lupin.projects.lifecycle import Phase
 from lupin.projects.models import Procedure
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -576,4 +578,10 @@ def sign_contract(actor: User, competition: Competition) -> Competition:
         AwardDecision.objects.filter(competition=locked).update(signed_by=actor)
         _transition(actor, locked, CompetitionStatus.SIGNED, "contract signed")
         audit.append(actor, "contract.signed", locked, signed_at=now.isoformat())
+        # The case moves on to contract follow-up and benefits, with the timeline saying why.
+        project = locked.project
+        if project.phase == Phase.COMPETITION:
+            project_actions.move_phase(
+                actor, project, Phase.CONTRACT, reason=f"Contract signed: {locked.title}"
+            )
     return locked

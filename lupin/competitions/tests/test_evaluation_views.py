@@ -344,3 +344,29 @@ def test_signing_waits_for_the_standstill(awarded, buyer, login):
 def test_suppliers_cannot_sign(awarded, supplier, login):
     with time_machine.travel(awarded.competition.standstill_ends_at, tick=False):
         assert login(supplier).post(url("sign", awarded)).status_code == 404
+
+
+def test_a_member_who_has_not_scored_can_be_taken_off_the_team(
+    login, buyer, competition, evaluator
+):
+    from lupin.audit.models import AuditEntry
+    from lupin.competitions import actions as core
+
+    member = core.add_team_member(buyer, competition, evaluator)
+    response = login(buyer).post(
+        reverse("competitions:team", args=[competition.pk]), {"remove": member.pk}
+    )
+    assert response.status_code == 302
+    assert not competition.team.filter(pk=member.pk).exists()
+    assert AuditEntry.objects.filter(action="team.member_removed").exists()
+
+
+def test_only_the_lead_buyer_takes_members_off(login, buyer, competition, evaluator, cobuyer):
+    from lupin.competitions import actions as core
+
+    member = core.add_team_member(buyer, competition, evaluator)
+    for outsider in (evaluator, cobuyer):
+        login(outsider).post(
+            reverse("competitions:team", args=[competition.pk]), {"remove": member.pk}
+        )
+    assert competition.team.filter(pk=member.pk).exists()

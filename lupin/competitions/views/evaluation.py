@@ -260,6 +260,15 @@ def team(request: BuyerRequest, pk: int) -> HttpResponse:
     manager = access.can_manage(request.user, competition)
     if request.method == "POST" and not manager:
         raise Http404
+    if request.method == "POST" and request.POST.get("remove"):
+        member = get_object_or_404(competition.team, pk=request.POST["remove"])
+        try:
+            actions.remove_team_member(request.user, competition, member)
+        except CompetitionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The member was taken off the evaluation team."))
+        return redirect("competitions:team", pk=competition.pk)
     form = TeamForm(_posted(request), competition=competition) if manager else None
     if form is not None and request.method == "POST" and form.is_valid():
         try:
