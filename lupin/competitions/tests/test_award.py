@@ -141,7 +141,9 @@ def test_signing_one_second_before_the_standstill_end_is_refused_at_the_end_acce
     assert signed.award.signed_by == buyer
     signed.project.refresh_from_db()
     assert signed.project.phase == "contract"
-    assert signed.project.transitions.last().reason.startswith("Contract signed")
+    last_move = signed.project.transitions.last()
+    assert last_move is not None
+    assert last_move.reason.startswith("Contract signed")
 
 
 def test_only_the_lead_buyer_signs(evaluated, buyer, rival):
