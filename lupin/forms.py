@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
+
+from lupin import uploads
 
 
 class LupinFormMixin:
@@ -41,3 +45,30 @@ class Form(LupinFormMixin, forms.Form):
 
 class ModelForm(LupinFormMixin, forms.ModelForm):
     pass
+
+
+class UploadForm(Form):
+    """A title and one file, checked by size, type and content (lupin/uploads.py)."""
+
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=200,
+        help_text=_("Leave empty to use the file name."),
+    )
+    file = forms.FileField(label=_("File"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].widget.attrs["accept"] = uploads.ACCEPT
+        self.fields["file"].help_text = _(
+            "PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, PNG or JPEG; at most "
+            "%(limit)s MB."
+        ) % {"limit": uploads.limit_in_mb()}
+        self.fields["file"].widget.attrs["aria-describedby"] = f"id_{self.add_prefix('file')}-help"
+
+    def clean_file(self) -> UploadedFile:
+        upload: UploadedFile = self.cleaned_data["file"]
+        # Store the type we verified, never the one the browser claimed.
+        upload.content_type = uploads.validate_upload(upload)
+        return upload

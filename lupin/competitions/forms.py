@@ -14,12 +14,10 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lupin import uploads
 from lupin.competitions.actions import CompetitionData, timeline_problems
 from lupin.competitions.actions.setup import CriterionData
 from lupin.competitions.models import (
@@ -32,7 +30,7 @@ from lupin.competitions.models import (
     PurchaseKind,
 )
 from lupin.dialogue.forms import DateTimeLocalInput
-from lupin.forms import Form
+from lupin.forms import Form, UploadForm
 from lupin.lib import procedures
 from lupin.projects.forms import AmountField
 from lupin.projects.models import Procedure
@@ -298,29 +296,8 @@ class RequirementForm(Form):
     )
 
 
-class DocumentForm(Form):
-    title = forms.CharField(
-        label=_("Title"),
-        required=False,
-        max_length=200,
-        help_text=_("Leave empty to use the file name."),
-    )
-    file = forms.FileField(label=_("File"), max_length=200)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = uploads.ACCEPT
-        self.fields["file"].help_text = _(
-            "PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, PNG or JPEG; at most "
-            "%(limit)s MB."
-        ) % {"limit": uploads.limit_in_mb()}
-        self.fields["file"].widget.attrs["aria-describedby"] = f"id_{self.add_prefix('file')}-help"
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        # Store the type we verified, never the one the browser claimed.
-        upload.content_type = uploads.validate_upload(upload)
-        return upload
+class DocumentForm(UploadForm):
+    """A tender document: public once the competition is announced."""
 
 
 class AnswerForm(Form):

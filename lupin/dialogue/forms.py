@@ -12,12 +12,10 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from lupin import uploads
 from lupin.dialogue.actions import ConferenceData, DialogueData
 from lupin.dialogue.models import (
     Answer,
@@ -26,7 +24,7 @@ from lupin.dialogue.models import (
     Language,
     MeetingMode,
 )
-from lupin.forms import Form
+from lupin.forms import Form, UploadForm
 from lupin.projects.forms import FirstOptionRadioSelect
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -252,14 +250,7 @@ class ConferenceForm(Form):
         return ConferenceData(**{name: data[name] for name in self.base_fields})
 
 
-class MaterialForm(Form):
-    title = forms.CharField(
-        label=_("Title"),
-        required=False,
-        max_length=200,
-        help_text=_("Leave empty to use the file name."),
-    )
-    file = forms.FileField(label=_("File"), max_length=200)
+class MaterialForm(UploadForm):
     conference = forms.ModelChoiceField(
         label=_("From the conference"),
         required=False,
@@ -270,18 +261,6 @@ class MaterialForm(Form):
     def __init__(self, *args: Any, conferences: QuerySet[Conference], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["conference"]).queryset = conferences
-        self.fields["file"].widget.attrs["accept"] = uploads.ACCEPT
-        self.fields["file"].help_text = _(
-            "PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, PNG or JPEG; at most "
-            "%(limit)s MB."
-        ) % {"limit": uploads.limit_in_mb()}
-        self.fields["file"].widget.attrs["aria-describedby"] = f"id_{self.add_prefix('file')}-help"
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        # Store the type we verified, never the one the browser claimed.
-        upload.content_type = uploads.validate_upload(upload)
-        return upload
 
 
 class SlotForm(Form):

@@ -8,13 +8,11 @@ from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from lupin import uploads
 from lupin.accounts.models import Organisation
-from lupin.forms import Form
+from lupin.forms import Form, UploadForm
 from lupin.lib import cpv, money, nuts
 from lupin.projects.actions import BenefitData, ProjectData
 from lupin.projects.lifecycle import Phase
@@ -275,29 +273,10 @@ class StepForm(Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=_textarea(2))
 
 
-class DocumentForm(Form):
-    title = forms.CharField(
-        label=_("Document title"),
-        required=False,
-        max_length=200,
-        help_text=_("Leave empty to use the file name."),
-    )
-    file = forms.FileField(label=_("File"), max_length=200)
-
+class DocumentForm(UploadForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].widget.attrs["accept"] = uploads.ACCEPT
-        self.fields["file"].help_text = _(
-            "PDF, Word, Excel, PowerPoint, OpenDocument, text, CSV, PNG or JPEG; at most "
-            "%(limit)s MB."
-        ) % {"limit": uploads.limit_in_mb()}
-        self.fields["file"].widget.attrs["aria-describedby"] = f"id_{self.add_prefix('file')}-help"
-
-    def clean_file(self) -> UploadedFile:
-        upload: UploadedFile = self.cleaned_data["file"]
-        # Store the type we verified, never the one the browser claimed.
-        upload.content_type = uploads.validate_upload(upload)
-        return upload
+        self.fields["title"].label = _("Document title")
 
 
 class InviteForm(Form):
