@@ -239,7 +239,7 @@ def record_consensus(
     if competition.status != CompetitionStatus.OPENED:
         raise CompetitionError(_("Consensus is recorded while the tenders are in evaluation."))
     if not all_submitted(competition):
-        raise CompetitionError(_("Every team member must submit his scores first."))
+        raise CompetitionError(_("Every team member must submit their scores first."))
     if tender.competition_id != competition.pk or tender.status != TenderStatus.SUBMITTED:
         raise CompetitionError(_("That tender is not in this evaluation."))
     if criterion.pk not in {c.pk for c in scored_criteria(competition)}:
