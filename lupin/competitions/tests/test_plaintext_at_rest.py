@@ -98,10 +98,11 @@ def postgresql_columns_containing(needle: bytes) -> list[str]:
             "ORDER BY c.table_name, c.ordinal_position"
         )
         for table, column, data_type in cursor.fetchall():
+            value: bytes | str
             if data_type == "bytea":
                 condition, value = f'position(%s::bytea in "{column}") > 0', needle
             else:
-                condition, value = f'strpos("{column}"::text, %s) > 0', needle.decode("latin-1")
+                condition, value = f'strpos("{column}"::text, %s) > 0', needle.decode()
             # Names come from information_schema, the value is a parameter.
             cursor.execute(f'SELECT 1 FROM "{table}" WHERE {condition} LIMIT 1', [value])  # noqa: S608
             if cursor.fetchone():
