@@ -11,17 +11,47 @@ computed with MOD11, so every number is valid.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.competitions import actions as competition_actions
+from lupin.competitions.actions import CompetitionData
+from lupin.competitions.actions import evaluation as evaluation_actions
+from lupin.competitions.actions import setup as setup_actions
+from lupin.competitions.actions.setup import CriterionData
+from lupin.competitions.models import (
+    Answer as CompetitionAnswer,
+)
+from lupin.competitions.models import (
+    AwardDecision,
+    Competition,
+    CompetitionDocument,
+    CompetitionStatus,
+    CompetitionTransition,
+    ConsensusScore,
+    CriterionKind,
+    InterestedSupplier,
+    NegotiationRound,
+    OpeningApproval,
+    SealingKey,
+    TeamMember,
+    Tender,
+)
+from lupin.competitions.models import (
+    Question as CompetitionQuestion,
+)
 from lupin.dialogue import actions as dialogue_actions
 from lupin.dialogue.actions import ConferenceData, DialogueData
 from lupin.dialogue.models import (
@@ -196,7 +226,8 @@ class UserSpec:
     email: str
     org: str | None
     role: str
-    login: bool = True  # False: an author of demo projects with no usable password
+    login: bool = True  # False: a person in the demo's story (an author, a colleague, a
+    # tenderer) who acts through the actions but has no usable password
 
 
 USERS: tuple[UserSpec, ...] = (
@@ -268,6 +299,26 @@ USERS: tuple[UserSpec, ...] = (
         "olav.strand@nordkyst-fylke.example.org",
         "nordkyst",
         Role.BUYER_ADMIN,
+        login=False,
+    ),
+    # Solberg's second buyer: the furniture competition was opened by two people (four eyes).
+    UserSpec(
+        "kari.nilsen",
+        "Kari",
+        "Nilsen",
+        "kari.nilsen@solberg.example.org",
+        "solberg",
+        Role.BUYER_MEMBER,
+        login=False,
+    ),
+    # Who submitted the winning tender for the furniture.
+    UserSpec(
+        "tone.berg",
+        "Tone",
+        "Berg",
+        "tone.berg@gjenbrukinterior.example.org",
+        "gjenbruk",
+        Role.SUPPLIER_ADMIN,
         login=False,
     ),
 )
@@ -787,6 +838,15 @@ def _project(
     if spec.published_days_ago is not None:
         actions.publish_project(author, project)
     for move in spec.moves:
+        signed = SIGNED_COMPETITIONS.get(spec.data.title)
+        if move.to == Phase.CONTRACT and signed is not None:
+            # The contract this move records was won in a competition in Lupin, which is run
+            # while the project is still in the competition phase (only then may one start).
+            _title, build_competition = signed
+            build_competition(project, users, now - timedelta(days=move.days_ago))
+            project.refresh_from_db()
+            if project.phase == Phase.CONTRACT:  # signing the contract moved the project on
+                continue
         actions.move_phase(author, project, move.to, reason=move.reason)
 
     for org_key in spec.accepted_cobuyers + spec.pending_cobuyers:
@@ -1169,6 +1229,416 @@ def _dialogue(project: Project, users: dict[str, User], now: datetime, result: D
     result.created["dialogues"] += 1
 
 
+# Competitions: one open for tenders, one whose deadline passed yesterday (awaiting the four-eyes
+# opening) and one in evaluation, on the projects in the competition phase; and one awarded and
+# signed, on the furniture project in the contract phase. Each is keyed by (project, title) and
+# built only when missing.
+#
+# The actions refuse what the story needs in the past: a notice with a deadline shorter than the
+# legal minimum, a tender after the deadline, an opening before it, a contract signed during the
+# standstill. So each competition is played through the actions at today's date, in stages, and
+# between the stages `_Story.shift` slides the whole competition back in time with queryset
+# updates: every date of it moves by the same amount, so the events keep their order and their
+# distance from each other. Like `_backdate`, these are the demo's only direct writes. A moved
+# time of receipt gets its receipt hash recomputed, so every receipt still verifies. The audit
+# log is not touched: it truthfully says when the demo was loaded, and its chain verifies.
+
+DISPENSERS = "Digitale medisindispensere for hjemmeboende pasienter"
+NIGHT = "Digitalt tilsyn om natten i hjemmetjenesten"
+FURNITURE = "Ombruk av kontormøbler"
+
+OPEN_COMPETITION = "Medisindispensere med varsling til hjemmesykepleien"
+CLOSED_COMPETITION = "Nattilsyn: mottak av varsler og responstjeneste"
+EVALUATION_COMPETITION = "Nattilsyn: sensorer og varsling i hjemmet"
+AWARDED_COMPETITION = "Rammeavtale om ombruk av kontormøbler"
+
+CRITERIA = (
+    CriterionData(
+        name="Pris",
+        weight=Decimal(40),
+        kind=CriterionKind.PRICE,
+        description="Samlet pris for hele kontraktsperioden, med opsjoner, eks. mva.",
+    ),
+    CriterionData(
+        name="Kvalitet",
+        weight=Decimal(30),
+        kind=CriterionKind.QUALITY,
+        description="Hvor godt løsningen dekker behovene i kravspesifikasjonen.",
+    ),
+    CriterionData(
+        name="Klima og miljø",
+        weight=Decimal(30),
+        kind=CriterionKind.ENVIRONMENT,
+        description="Klimagassutslipp over livsløpet, reparasjon, ombruk og returordning.",
+    ),
+)
+TENDER_DAYS = 31  # the notice to the tender deadline: FOA § 20-1 asks for 30 in part III
+
+
+def _text_file(name: str, text: str) -> SimpleUploadedFile:
+    """A small document made in memory (a text file is one of the accepted types)."""
+    return SimpleUploadedFile(name, text.encode(), "text/plain")
+
+
+def _receipt_hash(tender: Tender, price: Decimal) -> str:
+    """The receipt hash `submit_tender` gives this tender, at its (moved) time of receipt; the
+    price form is the one `submit_tender` seals. A test checks the two agree."""
+    price_form = json.dumps({"price": f"{price:.2f}", "currency": "NOK"}).encode()
+    return competition_actions._receipt_hash(
+        tender.competition,
+        tender.organisation_id,
+        tender.version,
+        tender.received_at,
+        list(tender.files.values_list("sha256", flat=True)),
+        hashlib.sha256(price_form).hexdigest(),
+    )
+
+
+def _moved(queryset: QuerySet[Any], delta: timedelta, *names: str) -> None:
+    queryset.update(**{name: F(name) + delta for name in names})  # a NULL date stays NULL
+
+
+@dataclass
+class _Story:
+    """One competition played through the actions, slid back in time between the stages."""
+
+    competition: Competition
+    prices: dict[int, Decimal] = field(default_factory=dict)  # tender → price, for the receipts
+
+    def tender(self, user: User, price: Decimal, *files: tuple[str, str]) -> Tender:
+        uploads = [_text_file(name, text) for name, text in files]
+        receipt = competition_actions.submit_tender(
+            user, self.competition, uploads=uploads, price=price
+        )
+        self.prices[receipt.tender.pk] = price
+        return receipt.tender
+
+    def shift(self, delta: timedelta) -> None:
+        """Move every date of the competition by `delta` (negative: back in time)."""
+        pk = self.competition.pk
+        _moved(
+            Competition.objects.filter(pk=pk),
+            delta,
+            "created_at",
+            "announced_at",
+            "request_deadline",
+            "question_deadline",
+            "last_answer_at",
+            "tender_deadline",
+            "opening_at",
+            "opened_at",
+            "awarded_at",
+            "standstill_ends_at",
+            "signed_at",
+        )
+        _moved(CompetitionTransition.objects.filter(competition_id=pk), delta, "at")
+        _moved(CompetitionDocument.objects.filter(competition_id=pk), delta, "published_at")
+        _moved(InterestedSupplier.objects.filter(competition_id=pk), delta, "registered_at")
+        _moved(SealingKey.objects.filter(competition_id=pk), delta, "created_at")
+        _moved(CompetitionAnswer.objects.filter(competition_id=pk), delta, "published_at")
+        _moved(CompetitionQuestion.objects.filter(competition_id=pk), delta, "asked_at")
+        _moved(Tender.objects.filter(competition_id=pk), delta, "received_at", "withdrawn_at")
+        _moved(OpeningApproval.objects.filter(competition_id=pk), delta, "at")
+        _moved(
+            TeamMember.objects.filter(competition_id=pk),
+            delta,
+            "added_at",
+            "declared_at",
+            "scores_submitted_at",
+        )
+        _moved(ConsensusScore.objects.filter(tender__competition_id=pk), delta, "recorded_at")
+        _moved(NegotiationRound.objects.filter(competition_id=pk), delta, "held_at")
+        _moved(AwardDecision.objects.filter(competition_id=pk), delta, "decided_at")
+        for tender in Tender.objects.filter(competition_id=pk).select_related("competition"):
+            _set(tender, receipt_hash=_receipt_hash(tender, self.prices[tender.pk]))
+        self.competition.refresh_from_db()
+
+    def slide(self, date: str, to: datetime) -> None:
+        """Shift the competition so that its `date` (a field name) falls at `to`."""
+        self.competition.refresh_from_db()
+        moment = getattr(self.competition, date)
+        if moment is None:
+            raise ValueError(f"The competition has no {date} yet.")
+        self.shift(to - moment)
+
+
+def _announce(
+    buyer: User,
+    project: Project,
+    *,
+    title: str,
+    description: str,
+    value: str,
+    reference: str,
+    documents: tuple[tuple[str, str, str], ...],
+) -> _Story:
+    """A competition with the three award criteria and its documents, announced today with the
+    tender deadline TENDER_DAYS ahead (at noon in Oslo, as the advisor's rules count days)."""
+    deadline = _at(timezone.now(), TENDER_DAYS, 12)
+    competition = competition_actions.create_competition(
+        buyer,
+        project,
+        CompetitionData(
+            title=title,
+            description=description,
+            procedure=Procedure.OPEN,
+            estimated_value=Decimal(value),
+            buyer_kind="other",
+            purchase_kind="goods_services",
+            question_deadline=deadline - timedelta(days=10),
+            last_answer_at=deadline - timedelta(days=7),
+            tender_deadline=deadline,
+            opening_at=deadline + timedelta(hours=1),
+            reference=reference,
+        ),
+    )
+    for criterion in CRITERIA:
+        setup_actions.add_criterion(buyer, competition, criterion)
+    for document_title, name, text in documents:
+        setup_actions.publish_document(
+            buyer, competition, title=document_title, upload=_text_file(name, text)
+        )
+    return _Story(competition_actions.announce(buyer, competition))
+
+
+def _grunnlag(summary: str) -> tuple[tuple[str, str, str], ...]:
+    return (
+        (
+            "Konkurransegrunnlag",
+            "konkurransegrunnlag.txt",
+            f"{summary}\n\nProsedyre: åpen anbudskonkurranse (FOA del III).\n"
+            "Tildelingskriterier: pris 40 %, kvalitet 30 %, klima og miljø 30 %.\n"
+            "Tilbud leveres elektronisk i Lupin innen fristen.\n",
+        ),
+        (
+            "Kravspesifikasjon",
+            "kravspesifikasjon.txt",
+            "1. Løsningen skal fungere uten kamera.\n"
+            "2. Data lagres og behandles i EØS.\n"
+            "3. Leverandøren tar tilbake utstyret ved kontraktens slutt.\n",
+        ),
+    )
+
+
+def _score(member: User, competition: Competition, by_tender: dict[int, tuple[int, int]]) -> None:
+    """The member's scores: (quality, environment) for each tender."""
+    criteria = evaluation_actions.scored_criteria(competition)
+    evaluation_actions.submit_scores(
+        member,
+        competition,
+        {
+            (tender, criterion.pk): (Decimal(score), "Se vurderingsnotatet.")
+            for tender, scores in by_tender.items()
+            for criterion, score in zip(criteria, scores, strict=True)
+        },
+    )
+
+
+def _open_competition(project: Project, users: dict[str, User], now: datetime) -> Competition:
+    """Announced ten days ago, deadline in three weeks; `rival` asked a question, answered to
+    all; `supplier` has submitted a tender, and both follow the competition."""
+    buyer, supplier, rival = users["marte.haugland"], users["supplier"], users["rival"]
+    story = _announce(
+        buyer,
+        project,
+        title=OPEN_COMPETITION,
+        description=(
+            "Helse Vestkyst HF skal kjøpe digitale medisindispensere til pasienter som bor "
+            "hjemme, med varsling til hjemmesykepleien når en dose ikke er tatt. Kontrakten "
+            "gjelder levering, drift og opplæring i fire år med opsjon på to år."
+        ),
+        value="9600000",
+        reference="HVK 2026/114",
+        documents=_grunnlag("Digitale medisindispensere med varsling til hjemmesykepleien."),
+    )
+    for user in (supplier, rival):
+        competition_actions.register_interest(user, story.competition)
+    story.shift(-timedelta(days=3))
+    question = setup_actions.ask_question(
+        rival,
+        story.competition,
+        "Må dispenseren kunne varsle over mobilnettet, eller holder det med wifi hjemme hos "
+        "pasienten?",
+    )
+    setup_actions.answer_question(
+        buyer,
+        question,
+        question_text="Må dispenseren kunne varsle uten wifi hos pasienten?",
+        answer_text=(
+            "Ja. Mange pasienter har ikke wifi. Dispenseren skal varsle over mobilnettet, med "
+            "wifi som et mulig tillegg."
+        ),
+    )
+    story.shift(-timedelta(days=4))
+    story.tender(
+        supplier,
+        Decimal("8750000"),
+        ("tilbudsbrev.txt", "Nordlys Omsorgsteknologi AS gir med dette tilbud."),
+        ("losningsbeskrivelse.txt", "Dispenser med mobilvarsling og returordning."),
+    )
+    story.slide("tender_deadline", _at(now, 21, 12))
+    return story.competition
+
+
+def _closed_competition(project: Project, users: dict[str, User], now: datetime) -> Competition:
+    """The deadline passed yesterday with two tenders in: waiting for two buyers to open."""
+    buyer, supplier, rival = users["buyer"], users["supplier"], users["rival"]
+    story = _announce(
+        buyer,
+        project,
+        title=CLOSED_COMPETITION,
+        description=(
+            "Fjordvik kommune kjøper mottak av varsler fra sensorer hjemme hos brukerne om "
+            "natten, og en responstjeneste som rykker ut når nattpatruljen ikke rekker frem."
+        ),
+        value="3200000",
+        reference="FJV 2026/0212",
+        documents=_grunnlag("Mottak av varsler og responstjeneste om natten."),
+    )
+    for user in (supplier, rival):
+        competition_actions.register_interest(user, story.competition)
+    story.shift(-timedelta(days=15))
+    story.tender(rival, Decimal("2890000"), ("tilbud.txt", "Fjellvind Sensor AS: tilbud."))
+    story.shift(-timedelta(days=10))
+    story.tender(supplier, Decimal("3050000"), ("tilbud.txt", "Nordlys Omsorgsteknologi AS."))
+    story.slide("tender_deadline", _at(now, -1, 12))
+    competition_actions.close_due_competitions()
+    # The scheduler closes a competition within a minute of its deadline; here it ran now.
+    closed = story.competition.transitions.get(to_status=CompetitionStatus.CLOSED)
+    _set(closed, at=story.competition.tender_deadline + timedelta(minutes=1))
+    story.competition.refresh_from_db()
+    return story.competition
+
+
+def _evaluation_competition(project: Project, users: dict[str, User], now: datetime) -> Competition:
+    """Opened eleven days ago by `buyer` and `buyer2`; `evaluator` declared no conflict and has
+    submitted the scores; the consensus is still to be recorded."""
+    buyer, colleague, evaluator = users["buyer"], users["buyer2"], users["evaluator"]
+    supplier, rival = users["supplier"], users["rival"]
+    story = _announce(
+        buyer,
+        project,
+        title=EVALUATION_COMPETITION,
+        description=(
+            "Fjordvik kommune kjøper kameraløse sensorer som varsler nattpatruljen ved uro, fall "
+            "eller at brukeren forlater boligen, med installasjon, drift og opplæring."
+        ),
+        value="5400000",
+        reference="FJV 2026/0187",
+        documents=_grunnlag("Sensorer og varsling i hjemmet om natten."),
+    )
+    for user in (supplier, rival):
+        competition_actions.register_interest(user, story.competition)
+    story.shift(-timedelta(days=12))
+    rival_tender = story.tender(
+        rival, Decimal("4400000"), ("tilbud.txt", "Fjellvind Sensor AS: tilbud på sensorer.")
+    )
+    story.shift(-timedelta(days=9))
+    supplier_tender = story.tender(
+        supplier,
+        Decimal("4950000"),
+        ("tilbudsbrev.txt", "Nordlys Omsorgsteknologi AS gir med dette tilbud."),
+        ("prisskjema.txt", "Se pris i prisskjemaet i Lupin."),
+    )
+    story.slide("opening_at", _at(timezone.now(), -1, 12))
+    for approver in (buyer, colleague):
+        competition_actions.approve_opening(approver, story.competition)
+    competition_actions.add_team_member(buyer, story.competition, evaluator)
+    competition_actions.declare_no_conflict(
+        evaluator,
+        story.competition,
+        "Jeg har ingen bindinger til tilbyderne, verken økonomiske eller personlige.",
+    )
+    story.shift(-timedelta(days=5))
+    _score(evaluator, story.competition, {supplier_tender.pk: (8, 6), rival_tender.pk: (6, 8)})
+    story.slide("tender_deadline", _at(now, -12, 12))
+    return story.competition
+
+
+def _awarded_competition(project: Project, users: dict[str, User], contract_at: datetime) -> None:
+    """The competition that gave the furniture contract: one tender, opened by two buyers,
+    scored, awarded, and signed after the standstill, two days before the project moved on."""
+    buyer, colleague, bidder = users["cobuyer"], users["kari.nilsen"], users["tone.berg"]
+    story = _announce(
+        buyer,
+        project,
+        title=AWARDED_COMPETITION,
+        description=(
+            "Solberg kommune inngår rammeavtale om ombruk, reparasjon og levering av brukte "
+            "kontormøbler til kontorer og skoler, med henting av møbler som ikke lenger trengs."
+        ),
+        value="2600000",
+        reference="SOL 2025/031",
+        documents=_grunnlag("Rammeavtale om ombruk av kontormøbler."),
+    )
+    competition_actions.register_interest(bidder, story.competition)
+    story.shift(-timedelta(days=20))
+    tender = story.tender(
+        bidder, Decimal("2380000"), ("tilbud.txt", "Gjenbruk Interiør AS: tilbud på rammeavtale.")
+    )
+    story.slide("opening_at", _at(timezone.now(), -1, 12))
+    for approver in (buyer, colleague):
+        competition_actions.approve_opening(approver, story.competition)
+    competition_actions.add_team_member(buyer, story.competition, colleague)
+    competition_actions.declare_no_conflict(
+        colleague, story.competition, "Ingen bindinger til tilbyderen."
+    )
+    story.shift(-timedelta(days=6))
+    _score(colleague, story.competition, {tender.pk: (8, 9)})
+    for criterion, score in zip(
+        evaluation_actions.scored_criteria(story.competition), (8, 9), strict=True
+    ):
+        evaluation_actions.record_consensus(
+            buyer,
+            story.competition,
+            tender,
+            criterion,
+            Decimal(score),
+            "Godt dokumentert ombruk og returordning; enige i evaluatorens vurdering.",
+        )
+    story.shift(-timedelta(days=2))
+    evaluation_actions.decide_award(
+        buyer,
+        story.competition,
+        tender,
+        "Gjenbruk Interiør AS har det økonomisk mest fordelaktige tilbudet: en pris innenfor "
+        "budsjettet, god kvalitet og dokumentert høy andel ombruk.",
+    )
+    # The standstill period must be over before the contract is signed.
+    story.shift(-timedelta(days=13))
+    evaluation_actions.sign_contract(buyer, story.competition)
+    story.slide("signed_at", contract_at - timedelta(days=2))
+
+
+COMPETITIONS = {
+    OPEN_COMPETITION: (DISPENSERS, _open_competition),
+    CLOSED_COMPETITION: (NIGHT, _closed_competition),
+    EVALUATION_COMPETITION: (NIGHT, _evaluation_competition),
+}
+# Built with their project, before it moves to the contract phase (see `_project`): a project
+# an older demo made is left without one.
+SIGNED_COMPETITIONS = {FURNITURE: (AWARDED_COMPETITION, _awarded_competition)}
+DEMO_COMPETITIONS = [(project, title) for title, (project, _build) in COMPETITIONS.items()] + [
+    (project, title) for project, (title, _build) in SIGNED_COMPETITIONS.items()
+]
+
+
+def _competition_keys() -> set[tuple[str, str]]:
+    """(project title, competition title) of the demo competitions in the database."""
+    titles = [title for _project, title in DEMO_COMPETITIONS]
+    found = Competition.objects.filter(title__in=titles).values_list("project__title", "title")
+    return set(found) & set(DEMO_COMPETITIONS)
+
+
+def _competitions(projects: dict[str, Project], users: dict[str, User], now: datetime) -> None:
+    for title, (project_title, build_it) in COMPETITIONS.items():
+        project = projects[project_title]
+        exists = Competition.objects.filter(project=project, title=title).exists()
+        # A project moved on by hand in a development database gets no new competition.
+        if not exists and project.phase == Phase.COMPETITION:
+            build_it(project, users, now)
+
+
 def check_data() -> list[str]:
     """Problems in the demo data itself (a test asserts there are none)."""
     problems = []
@@ -1193,6 +1663,7 @@ def build(now: datetime | None = None) -> DemoResult:
     """Create whatever part of the demo is missing; leave what exists untouched."""
     now = now or timezone.now()
     result = DemoResult()
+    competitions_before = _competition_keys()
     organisations = {spec.key: _organisation(spec, result) for spec in ORGANISATIONS}
     users = {spec.username: _user(spec, organisations, result) for spec in USERS}
     projects = {
@@ -1200,4 +1671,8 @@ def build(now: datetime | None = None) -> DemoResult:
     }
     for title in DIALOGUES:
         _dialogue(projects[title], users, now, result)
+    _competitions(projects, users, now)
+    competitions = _competition_keys()
+    result.existing["competitions"] = len(competitions_before)
+    result.created["competitions"] = len(competitions - competitions_before)
     return result

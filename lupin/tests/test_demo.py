@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,26 @@ from django.utils import timezone
 
 from lupin import demo
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.audit import log as audit_log
+from lupin.audit.models import AuditEntry
+from lupin.competitions import actions as competition_actions
+from lupin.competitions.models import Answer as CompetitionAnswer
+from lupin.competitions.models import (
+    AwardDecision,
+    Competition,
+    CompetitionStatus,
+    ConsensusScore,
+    CriterionKind,
+    InterestedSupplier,
+    OpeningApproval,
+    Score,
+    TeamMember,
+    Tender,
+    TenderFile,
+    TenderStatus,
+)
+from lupin.competitions.models import Question as CompetitionQuestion
+from lupin.competitions.tests.conftest import make_competition, tender_file
 from lupin.dialogue.models import (
     Answer,
     Booking,
@@ -69,13 +90,27 @@ MODELS = [
     Minutes,
     WrittenInput,
     Notification,
+    Competition,
+    CompetitionAnswer,
+    CompetitionQuestion,
+    InterestedSupplier,
+    Tender,
+    TenderFile,
+    OpeningApproval,
+    TeamMember,
+    Score,
+    ConsensusScore,
+    AwardDecision,
+    AuditEntry,
 ]
 
 
 @pytest.fixture(autouse=True)
-def development(settings) -> None:
+def development(settings, tmp_path) -> None:
     # pytest-django runs tests with DEBUG off; the demo is meant for development, so turn it on.
     settings.DEBUG = True
+    # The demo's documents and sealed tenders go to media storage: keep them out of var/media.
+    settings.MEDIA_ROOT = tmp_path
 
 
 def run(*args: str) -> str:
@@ -101,16 +136,28 @@ def test_running_demo_twice_changes_nothing(loaded):
     first = counts()
     steps_done = sorted(ProjectStep.objects.filter(done=True).values_list("pk", "done_at"))
     dialogues = sorted(Dialogue.objects.values_list("pk", "status", "published_at"))
+    competitions = Competition.objects.values_list("pk", "status", "tender_deadline")
+    before = sorted(competitions)
+    receipts = sorted(Tender.objects.values_list("pk", "received_at", "receipt_hash"))
     output = run()
     assert counts() == first
     assert sorted(ProjectStep.objects.filter(done=True).values_list("pk", "done_at")) == steps_done
     assert sorted(Dialogue.objects.values_list("pk", "status", "published_at")) == dialogues
+    assert sorted(competitions.all()) == before
+    assert sorted(Tender.objects.values_list("pk", "received_at", "receipt_hash")) == receipts
     assert "Projects: 0 created, 8 already there." in output
 
 
 def test_build_counts_the_dialogues(db):
     assert demo.build().created["dialogues"] == 3
     assert demo.build().existing["dialogues"] == 3
+
+
+def test_build_counts_the_competitions(db):
+    first = demo.build()
+    assert (first.created["competitions"], first.existing["competitions"]) == (4, 0)
+    second = demo.build()
+    assert (second.created["competitions"], second.existing["competitions"]) == (0, 4)
 
 
 def test_demo_resumes_when_part_of_it_exists(loaded):
@@ -328,3 +375,133 @@ def test_demo_loads_on_any_day(db, day):
             cutoff = booking.dialogue.booking_cutoff
             assert cutoff is not None
             assert cutoff < booking.slot.starts_at
+    statuses = dict(Competition.objects.values_list("title", "status"))
+    assert statuses == {
+        demo.OPEN_COMPETITION: CompetitionStatus.ANNOUNCED,
+        demo.CLOSED_COMPETITION: CompetitionStatus.CLOSED,
+        demo.EVALUATION_COMPETITION: CompetitionStatus.OPENED,
+        demo.AWARDED_COMPETITION: CompetitionStatus.SIGNED,
+    }
+    for tender in Tender.objects.select_related("competition"):
+        assert tender.received_at < tender.competition.tender_deadline
+
+
+# Competitions
+
+
+def competition(title: str) -> Competition:
+    return Competition.objects.select_related("project").get(title=title)
+
+
+def live_tenders(item: Competition) -> list[Tender]:
+    return list(item.tenders.filter(status=TenderStatus.SUBMITTED).select_related("organisation"))
+
+
+def org_of(username: str) -> Organisation:
+    organisation = User.objects.get(username=username).organisation
+    assert organisation is not None
+    return organisation
+
+
+def test_the_four_competition_states(loaded):
+    assert sorted(Competition.objects.values_list("status", flat=True)) == sorted(
+        [
+            CompetitionStatus.ANNOUNCED,
+            CompetitionStatus.CLOSED,
+            CompetitionStatus.OPENED,
+            CompetitionStatus.SIGNED,
+        ]
+    )
+
+
+def test_one_competition_is_open_for_tenders(loaded):
+    item = competition(demo.OPEN_COMPETITION)
+    now = timezone.now()
+    assert item.status == CompetitionStatus.ANNOUNCED
+    assert item.project.phase == Phase.COMPETITION
+    assert item.announced_at is not None and item.announced_at < now
+    assert timedelta(days=20) < item.tender_deadline - now < timedelta(days=22)
+    assert item.question_deadline > now and item.last_answer_at > now
+    assert item.documents.count() == 2
+    weights = {c.kind: c.weight for c in item.criteria.all()}
+    assert weights == {
+        CriterionKind.PRICE: Decimal(40),
+        CriterionKind.QUALITY: Decimal(30),
+        CriterionKind.ENVIRONMENT: Decimal(30),
+    }
+    answer = item.answers.get()
+    assert item.announced_at < answer.published_at < now
+    assert item.questions.get().answer == answer
+    [tender] = live_tenders(item)
+    assert tender.organisation == org_of("supplier")
+    assert item.announced_at < tender.received_at < now
+    following = set(item.interested.values_list("organisation", flat=True))
+    assert following == {org_of("supplier").pk, org_of("rival").pk}
+
+
+def test_one_competition_awaits_opening(loaded):
+    item = competition(demo.CLOSED_COMPETITION)
+    now = timezone.now()
+    assert item.status == CompetitionStatus.CLOSED
+    assert now - timedelta(days=2) < item.tender_deadline < now - timedelta(hours=6)
+    tenders = live_tenders(item)
+    assert {t.organisation for t in tenders} == {org_of("supplier"), org_of("rival")}
+    assert all(t.received_at < item.tender_deadline for t in tenders)
+    assert not item.opening_approvals.exists()
+    closed = item.transitions.get(to_status=CompetitionStatus.CLOSED)
+    assert item.tender_deadline <= closed.at < item.tender_deadline + timedelta(minutes=5)
+
+
+def test_one_competition_is_in_evaluation(loaded):
+    item = competition(demo.EVALUATION_COMPETITION)
+    assert item.status == CompetitionStatus.OPENED
+    approvers = set(item.opening_approvals.values_list("user__username", flat=True))
+    assert approvers == {"buyer", "buyer2"}
+    assert item.opened_at is not None and item.tender_deadline < item.opened_at
+    member = TeamMember.objects.get(competition=item)
+    assert member.user.username == "evaluator"
+    assert member.declared_at is not None and member.declaration
+    assert member.scores_submitted_at is not None
+    assert item.opened_at <= member.declared_at < member.scores_submitted_at < timezone.now()
+    tenders = live_tenders(item)
+    assert len(tenders) == 2
+    assert all(t.received_at < item.tender_deadline for t in tenders)
+    assert member.scores.count() == 2 * 2  # two tenders, quality and environment
+    assert not ConsensusScore.objects.filter(tender__competition=item).exists()
+
+
+def test_one_competition_is_awarded_and_signed_on_the_contract_project(loaded):
+    item = competition(demo.AWARDED_COMPETITION)
+    assert item.project.title == demo.FURNITURE
+    assert item.project.phase == Phase.CONTRACT
+    assert item.status == CompetitionStatus.SIGNED
+    award = AwardDecision.objects.get(competition=item)
+    assert award.winner.organisation.name == "Gjenbruk Interiør AS"
+    assert award.reasons and award.signed_by is not None
+    assert item.awarded_at is not None and item.standstill_ends_at is not None
+    assert item.signed_at is not None
+    assert item.tender_deadline < item.opened_at < item.awarded_at  # type: ignore[operator]
+    assert item.awarded_at < item.standstill_ends_at <= item.signed_at
+    contract = item.project.transitions.get(to_phase=Phase.CONTRACT)
+    assert item.signed_at < contract.at
+    assert len(set(item.opening_approvals.values_list("user", flat=True))) == 2
+
+
+def test_moved_receipts_get_the_hash_submit_tender_gives(loaded):
+    """The demo recomputes the receipt hash of every tender it moves back in time; its helper
+    must give the hash submit_tender gives, here for a tender the actions made just now."""
+    buyer = User.objects.get(username="buyer")
+    fresh = make_competition(buyer)
+    price = Decimal("123456.70")
+    receipt = competition_actions.submit_tender(
+        User.objects.get(username="supplier"), fresh, uploads=[tender_file()], price=price
+    )
+    assert demo._receipt_hash(receipt.tender, price) == receipt.tender.receipt_hash
+
+
+def test_the_audit_chain_verifies_after_the_demo(loaded):
+    result = audit_log.verify()
+    assert result.ok, result.reason
+    assert result.checked == AuditEntry.objects.count() > 0
+    run()
+    assert audit_log.verify().ok
