@@ -582,6 +582,9 @@ def sign_contract(actor: User, competition: Competition) -> Competition:
         project = locked.project
         if project.phase == Phase.COMPETITION:
             project_actions.move_phase(
-                actor, project, Phase.CONTRACT, reason=f"Contract signed: {locked.title}"
+                actor,
+                project,
+                Phase.CONTRACT,
+                reason=_("Contract signed: %(title)s") % {"title": locked.title},
             )
     return locked

@@ -178,3 +178,19 @@ def test_letter_figures_only_for_the_tenderer_and_the_lead_buyer(evaluated, buye
 def test_no_letter_figures_before_the_award(evaluated, supplier):
     with pytest.raises(Refused):
         ev.letter_results(supplier, evaluated.competition, evaluated.tenders["supplier"])
+
+
+def test_after_the_award_each_tenderer_finds_its_letter_on_its_tenders_page(
+    evaluated, buyer, supplier, login
+):
+    from django.urls import reverse
+
+    competition = evaluated.competition
+    mine = reverse("competitions:my_tenders", args=[competition.pk])
+    assert "award letter" not in login(supplier).get(mine).content.decode()
+    award_third(evaluated, buyer)
+    html = login(supplier).get(mine).content.decode()
+    letter = reverse(
+        "competitions:award_letter", args=[competition.pk, evaluated.tenders["supplier"].pk]
+    )
+    assert letter in html

@@ -37,7 +37,7 @@ from lupin.accounts.models import User
 from lupin.competitions import access, actions
 from lupin.competitions.actions import CompetitionError, Receipt, Refused, setup
 from lupin.competitions.forms_supplier import QuestionForm, TenderForm, WithdrawForm
-from lupin.competitions.models import Competition, Tender, TenderStatus
+from lupin.competitions.models import Competition, CompetitionStatus, Tender, TenderStatus
 from lupin.competitions.views.public import OSLO, asking_open, deadline_context, render_detail
 from lupin.forms import Form
 
@@ -309,7 +309,17 @@ def my_tenders(request: SupplierRequest, pk: int) -> HttpResponse:
     """Every version the organisation has sent, with status, time and receipt hash."""
     competition = _competition_for_supplier(request, pk)
     tenders = list(access.own_tenders(request.user, competition).order_by("-version"))
-    context = {"competition": competition, "tenders": tenders, **deadline_context(competition)}
+    decided = competition.status in (CompetitionStatus.AWARDED, CompetitionStatus.SIGNED)
+    # After the award, the evaluated (live) version has a letter with the outcome and reasons.
+    letter_tender = next(
+        (t for t in tenders if decided and t.status == TenderStatus.SUBMITTED), None
+    )
+    context = {
+        "competition": competition,
+        "tenders": tenders,
+        "letter_tender": letter_tender,
+        **deadline_context(competition),
+    }
     response = render(request, "competitions/supplier_tenders.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

@@ -44,7 +44,7 @@ class Command(BaseCommand):
 
         result = demo.build()
 
-        for thing in ("organisations", "users", "projects", "dialogues"):
+        for thing in ("organisations", "users", "projects", "dialogues", "competitions"):
             self.stdout.write(
                 f"{thing.capitalize()}: {result.created[thing]} created, "
                 f"{result.existing[thing]} already there."
