@@ -9,8 +9,10 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test install lint types pytest demo clean
 
-# Development defaults for the local server; any value set in the environment wins.
-run demo: export LUPIN_DEBUG ?= 1
+# Lupin's settings are production-safe by default; on a developer's machine every target runs
+# in development mode (demo logins, a development sealing key). Any value set in the environment
+# wins. Production runs `lupin serve` with its own settings, never make.
+export LUPIN_DEBUG ?= 1
 
 run: install
 	mkdir -p "$${LUPIN_VAR_DIR:-var}"

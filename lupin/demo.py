@@ -1348,7 +1348,13 @@ class _Story:
         )
         _moved(ConsensusScore.objects.filter(tender__competition_id=pk), delta, "recorded_at")
         _moved(NegotiationRound.objects.filter(competition_id=pk), delta, "held_at")
-        _moved(AwardDecision.objects.filter(competition_id=pk), delta, "decided_at")
+        _moved(
+            AwardDecision.objects.filter(competition_id=pk),
+            delta,
+            "decided_at",
+            "standstill_ends_at",
+            "signed_at",
+        )
         for tender in Tender.objects.filter(competition_id=pk).select_related("competition"):
             _set(tender, receipt_hash=_receipt_hash(tender, self.prices[tender.pk]))
         self.competition.refresh_from_db()

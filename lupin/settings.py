@@ -64,12 +64,15 @@ def env_required(name: str, value: str | list[str] | None) -> None:
         raise ImproperlyConfigured(f"{name} must be set when LUPIN_DEBUG=0.")
 
 
-DEBUG = env_bool("LUPIN_DEBUG", True)
+# Secure by default: production settings unless LUPIN_DEBUG=1 says this is a developer's
+# machine (`make run` and `make test` set it). A forgotten variable must never start a public
+# server with development keys.
+DEBUG = env_bool("LUPIN_DEBUG", False)
 TESTING = "pytest" in sys.modules
 
 SECRET_KEY = env_str("LUPIN_SECRET_KEY") or ""
 ALLOWED_HOSTS = env_list("LUPIN_ALLOWED_HOSTS", [])
-if DEBUG:
+if DEBUG or TESTING:
     SECRET_KEY = SECRET_KEY or "insecure-development-key-never-use-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]", "testserver"]
 else:
@@ -280,7 +283,7 @@ TASKS = {
 
 # Security: HTTPS settings switch on outside debug; LUPIN_HTTPS=0 serves plain HTTP behind a
 # proxy that terminates TLS without forwarding the scheme (not recommended).
-_https = env_bool("LUPIN_HTTPS", not DEBUG)
+_https = env_bool("LUPIN_HTTPS", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = _https
 CSRF_COOKIE_SECURE = _https
 SECURE_SSL_REDIRECT = _https and env_bool("LUPIN_SSL_REDIRECT", True)

@@ -151,6 +151,10 @@ def _notice(competition: Competition, now: datetime) -> dict[str, Any]:
         "seconds_left": max(0, int(left.total_seconds())) if _open(competition, now) else 0,
         "price_model": competition.price_model,
         "score_max": competition.score_max,
+        "lots": [
+            {"number": lot.number, "title": lot.title, "description": lot.description}
+            for lot in competition.lots.all()
+        ],
         "criteria": [_criterion(c) for c in criteria],
         "qualification_requirements": [
             {"text": r.text, "documentation": r.documentation}
@@ -243,9 +247,10 @@ def submit_tender(
     form: Form[TenderIn],
     file: File[list[UploadedFile] | None] = None,
 ) -> Status[dict[str, Any]] | HttpResponse:
-    """Multipart: one or more `file` parts (required; none is a 400 naming `file`) and a
-    `price`. Replaces the organisation's earlier tender, which is kept, sealed. Received at or
-    after the deadline second: 403 `deadline_passed`, and nothing is stored."""
+    """Multipart: one or more `file` parts (required; none is a 400 naming `file`), a `price`
+    and, when the competition has lots, the `lot` number (required then: a 400 naming `lot`).
+    Replaces the organisation's earlier tender (for that lot), which is kept, sealed. Received
+    at or after the deadline second: 403 `deadline_passed`, and nothing is stored."""
     user = _actor(request)
     competition = access.get_competition_for_user(user, id)
     try:
@@ -254,8 +259,16 @@ def submit_tender(
         return _error(
             request, 422, "invalid", "The request is not valid.", file=" ".join(exc.messages)
         )
+    lot = None
+    if form.lot is not None:
+        lot = competition.lots.filter(number=form.lot).first()
+        if lot is None:
+            message = "This competition has no lot with that number."
+            return _error(request, 400, "invalid_lot", message, lot=message)
     try:
-        receipt = actions.submit_tender(user, competition, uploads=files, price=form.amount())
+        receipt = actions.submit_tender(
+            user, competition, uploads=files, price=form.amount(), lot=lot
+        )
     except Refused:
         competition.refresh_from_db(fields=["status", "tender_deadline"])
         if not access.is_supplier(user):
@@ -276,6 +289,7 @@ def submit_tender(
         201,
         {
             "tender_id": tender.pk,
+            "lot": tender.lot.number if tender.lot else None,
             "version": tender.version,
             "received_at": _exact(tender.received_at),
             "receipt_hash": tender.receipt_hash,
@@ -296,10 +310,16 @@ def my_tenders(request: HttpRequest, id: int) -> list[dict[str, Any]]:
     never another organisation's. File names stay sealed until the opening."""
     user = _actor(request)
     competition = access.get_competition_for_user(user, id)
-    tenders = access.own_tenders(user, competition).order_by("version").prefetch_related("files")
+    tenders = (
+        access.own_tenders(user, competition)
+        .order_by("version")
+        .select_related("lot")
+        .prefetch_related("files")
+    )
     return [
         {
             "tender_id": t.pk,
+            "lot": t.lot.number if t.lot else None,
             "version": t.version,
             "status": t.status,
             "received_at": _exact(t.received_at),
@@ -340,6 +360,7 @@ def list_tenders(request: HttpRequest, id: int) -> list[dict[str, Any]] | HttpRe
                 "name": t.organisation.name,
                 "org_number": t.organisation.org_number,
             },
+            "lot": t.lot.number if t.lot else None,
             "version": t.version,
             "received_at": _utc(t.received_at),
             "price": f"{actions.read_price(user, t):.2f}",

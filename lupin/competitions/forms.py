@@ -296,6 +296,15 @@ class RequirementForm(Form):
     )
 
 
+class LotForm(Form):
+    """A lot of the competition: suppliers tender for it, and it is awarded, on its own."""
+
+    title = forms.CharField(label=_("Title of the lot"), max_length=200)
+    description = forms.CharField(
+        label=_("What the lot covers"), required=False, max_length=5000, widget=_textarea(2)
+    )
+
+
 class DocumentForm(UploadForm):
     """A tender document: public once the competition is announced."""
 

@@ -16,11 +16,13 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lupin import uploads
 from lupin.competitions.actions.setup import QUESTION_MAX_LENGTH
+from lupin.competitions.models import Lot
 from lupin.forms import Form
 from lupin.lib.money import to_nok
 
@@ -80,6 +82,26 @@ def validate_uploads(files: Sequence[UploadedFile]) -> list[UploadedFile]:
     return list(files)
 
 
+class LotChoiceField(forms.ModelChoiceField):
+    """The lot a tender is for, as radio buttons (`lot` by its number in the form)."""
+
+    def __init__(self, lots: QuerySet[Lot]) -> None:
+        super().__init__(
+            queryset=lots,
+            to_field_name="number",
+            label=gettext_lazy("Lot"),
+            empty_label=None,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": gettext_lazy("Choose the lot your tender is for."),
+                "invalid_choice": gettext_lazy("Choose one of this competition's lots."),
+            },
+        )
+
+    def label_from_instance(self, obj: Any) -> str:
+        return _("Lot %(number)d: %(title)s") % {"number": obj.number, "title": obj.title}
+
+
 class TenderForm(Form):
     file = MultipleFileField(
         label=gettext_lazy("Tender documents"),
@@ -92,8 +114,11 @@ class TenderForm(Form):
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lots: QuerySet[Lot] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if lots is not None and lots.exists():
+            # First, so that the lot is chosen before the files (and the field order follows).
+            self.fields = {"lot": LotChoiceField(lots), **self.fields}
         field = self.fields["file"]
         field.widget.attrs["accept"] = uploads.ACCEPT
         field.help_text = _(
@@ -113,6 +138,7 @@ class TenderForm(Form):
 
 
 class WithdrawForm(Form):
+    lot = forms.IntegerField(required=False, widget=forms.HiddenInput)
     confirm = forms.BooleanField(
         label=gettext_lazy("Yes, withdraw our tender"),
         help_text=gettext_lazy(

@@ -142,6 +142,11 @@ class Competition(models.Model):
     def is_public(self) -> bool:
         return self.status != CompetitionStatus.DRAFT
 
+    @property
+    def award(self) -> AwardDecision | None:
+        """The award decision of a competition without lots (None if not decided)."""
+        return self.awards.filter(lot__isnull=True).first()
+
     def deadline_passed(self, now: object = None) -> bool:
         moment = now or timezone.now()
         return moment >= self.tender_deadline  # type: ignore[operator]
@@ -322,10 +327,17 @@ class Tender(models.Model):
             models.UniqueConstraint(
                 fields=["competition", "organisation", "version"], name="tender_version_unique"
             ),
+            # One live version per organisation: in the whole competition, or per lot. NULLs
+            # are distinct in a unique constraint (SQLite and PostgreSQL), hence two.
             models.UniqueConstraint(
                 fields=["competition", "organisation"],
-                condition=Q(status="submitted"),
+                condition=Q(status="submitted", lot__isnull=True),
                 name="tender_one_live_version",
+            ),
+            models.UniqueConstraint(
+                fields=["competition", "organisation", "lot"],
+                condition=Q(status="submitted", lot__isnull=False),
+                name="tender_one_live_version_per_lot",
             ),
         ]
 
@@ -446,7 +458,21 @@ class NegotiationRound(models.Model):
 
 
 class AwardDecision(models.Model):
-    competition = models.OneToOneField(Competition, on_delete=models.PROTECT, related_name="award")
+    """The award of the whole competition (`lot` empty) or of one lot: one decision each.
+
+    Standstill and signing belong to the decision: each lot's contract can be signed once its
+    own standstill has ended (`standstill_ends_at`, `signed_at`). The competition's fields of
+    the same names summarise them: `awarded_at` is when the last decision needed came in (the
+    competition becomes AWARDED then), `standstill_ends_at` the latest standstill end, and
+    `signed_at` when the last contract was signed (the competition becomes SIGNED then). Without
+    lots, there is one decision and the two sets of fields agree. A lot that has no live tender
+    needs no decision.
+    """
+
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="awards")
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="awards"
+    )
     winner = models.ForeignKey(Tender, on_delete=models.PROTECT, related_name="+")
     reasons = models.TextField(_("reasons"))
     decided_by = models.ForeignKey(
@@ -454,12 +480,31 @@ class AwardDecision(models.Model):
     )
     decided_at = models.DateTimeField(default=timezone.now)
     standstill_days = models.PositiveSmallIntegerField(default=10)
+    standstill_ends_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    signed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["lot__number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["competition"],
+                condition=Q(lot__isnull=True),
+                name="award_once_per_competition",
+            ),
+            models.UniqueConstraint(
+                fields=["competition", "lot"],
+                condition=Q(lot__isnull=False),
+                name="award_once_per_lot",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"award of {self.competition.pk}"
+        if self.lot_id:
+            return f"award of {self.competition_id} lot {self.lot_id}"
+        return f"award of {self.competition_id}"
 
 
 class Answer(models.Model):

@@ -85,6 +85,12 @@ class AnswerOut(Schema):
     published_at: datetime
 
 
+class LotOut(Schema):
+    number: int = Field(description="Send it as `lot` when tendering for this lot.")
+    title: str
+    description: str
+
+
 class CompetitionOut(CompetitionSummary):
     """The notice: everything a supplier needs to decide whether to tender."""
 
@@ -95,6 +101,7 @@ class CompetitionOut(CompetitionSummary):
     seconds_left: int = Field(description="Until the tender deadline, by the server's clock.")
     price_model: str
     score_max: int
+    lots: list[LotOut] = Field(description="Empty when the competition is one contract.")
     criteria: list[CriterionOut]
     qualification_requirements: list[RequirementOut]
     documents: list[DocumentOut]
@@ -107,6 +114,12 @@ class TenderIn(Schema):
     price: str = Field(
         description="Total price in NOK excluding VAT, e.g. 1250000.50 or “1 250 000,50”.",
         examples=["1250000.00"],
+    )
+    lot: int | None = Field(
+        None,
+        description="The lot number the tender is for: required when the competition has lots, "
+        "refused when it has none.",
+        examples=[1],
     )
 
     @field_validator("price")
@@ -132,6 +145,7 @@ EXACT_TIME = Field(
 
 class ReceiptOut(Schema):
     tender_id: int
+    lot: int | None = Field(description="The lot number, or null without lots.")
     version: int
     received_at: str = EXACT_TIME
     receipt_hash: str
@@ -147,6 +161,7 @@ class SealedFileOut(Schema):
 
 class OwnTenderOut(Schema):
     tender_id: int
+    lot: int | None = Field(description="The lot number, or null without lots.")
     version: int
     status: TenderStatusCode
     received_at: str = EXACT_TIME
@@ -166,6 +181,7 @@ class OpenedTenderOut(Schema):
 
     tender_id: int
     organisation: OrganisationOut
+    lot: int | None = Field(description="The lot number, or null without lots.")
     version: int
     received_at: datetime
     price: str = Field(pattern=MONEY_PATTERN, description="NOK excluding VAT (audited read).")

@@ -47,9 +47,16 @@ def lupin(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
-def test_development_defaults_pass_the_checks(tmp_path: Path) -> None:
-    result = lupin(tmp_path, "check")
+def test_development_mode_passes_the_checks(tmp_path: Path) -> None:
+    result = lupin(tmp_path, "check", LUPIN_DEBUG="1")
     assert result.returncode == 0, result.stderr
+
+
+def test_with_nothing_set_lupin_is_in_production_mode_and_refuses_to_start(tmp_path: Path) -> None:
+    # Secure by default: a forgotten LUPIN_DEBUG must not start with development keys.
+    result = lupin(tmp_path, "check")
+    assert result.returncode != 0
+    assert "LUPIN_SECRET_KEY" in result.stderr
 
 
 def test_production_refuses_a_missing_secret_key(tmp_path: Path) -> None:
@@ -89,7 +96,8 @@ def test_production_refuses_missing_allowed_hosts(tmp_path: Path) -> None:
 def test_a_bad_value_stops_start_up_naming_the_variable(
     tmp_path: Path, name: str, value: str
 ) -> None:
-    result = lupin(tmp_path, "check", **{name: value})
+    env = {"LUPIN_DEBUG": "1", name: value}  # development mode, so only the bad value fails
+    result = lupin(tmp_path, "check", **env)
     assert result.returncode != 0
     assert name in result.stderr
     assert "ImproperlyConfigured" in result.stderr

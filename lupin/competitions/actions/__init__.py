@@ -45,6 +45,7 @@ from lupin.competitions.models import (
     CompetitionTransition,
     CriterionKind,
     InterestedSupplier,
+    Lot,
     OpeningApproval,
     SealingKey,
     TeamMember,
@@ -399,19 +400,44 @@ def _receipt_hash(
     received_at: datetime,
     file_hashes: list[str],
     price_hash: str,
+    lot: Lot | None = None,
 ) -> str:
-    body = json.dumps(
-        {
-            "competition": competition.pk,
-            "organisation": organisation_id,
-            "version": version,
-            "received_at": received_at.isoformat(),
-            "files": file_hashes,
-            "price": price_hash,
-        },
-        sort_keys=True,
-    )
+    fields: dict[str, object] = {
+        "competition": competition.pk,
+        "organisation": organisation_id,
+        "version": version,
+        "received_at": received_at.isoformat(),
+        "files": file_hashes,
+        "price": price_hash,
+    }
+    if lot is not None:
+        # Only with lots, so that a receipt of a competition without lots hashes as before.
+        fields["lot"] = lot.number
+    body = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def lot_for(competition: Competition, lot: Lot | None) -> Lot | None:
+    """The lot a tender is for: required when the competition has lots, refused when it has
+    none; the error names the field `lot`."""
+    if lot is None:
+        if competition.lots.exists():
+            raise CompetitionError(
+                _("Choose the lot your tender is for."), field="lot", code="required"
+            )
+        return None
+    if lot.competition_id != competition.pk:
+        raise CompetitionError(_("Choose one of this competition's lots."), field="lot")
+    return lot
+
+
+def lot_fields(lot: Lot | None) -> dict[str, object]:
+    """The lot number for an audit entry, only when there is a lot."""
+    return {"lot": lot.number} if lot is not None else {}
+
+
+def _live_filter(lot: Lot | None) -> dict[str, object]:
+    return {"lot": lot} if lot is not None else {"lot__isnull": True}
 
 
 def submit_tender(
@@ -420,8 +446,11 @@ def submit_tender(
     *,
     uploads: Sequence[UploadedFile],
     price: Decimal,
+    lot: Lot | None = None,
 ) -> Receipt:
-    """Seal and store a tender. Replaces the organisation's live version (kept, sealed)."""
+    """Seal and store a tender. Replaces the organisation's live version (kept, sealed): in
+    the whole competition, or, when it has lots, for that lot only. Versions are numbered per
+    organisation across the competition."""
     if not access.is_supplier(actor):
         _audited_refusal(actor, "tender.submit_refused", competition, "not a supplier")
     if competition.status != CompetitionStatus.ANNOUNCED or competition.deadline_passed():
@@ -432,6 +461,7 @@ def submit_tender(
         raise CompetitionError(_("At most %(n)d files.") % {"n": MAX_FILES}, field="file")
     if price <= 0:
         raise CompetitionError(_("The price must be more than zero."), field="price")
+    lot = lot_for(competition, lot)
     organisation_id = int(actor.organisation_id or 0)
     data_key = _sealing_key(competition)
     sealed: list[tuple[bytes, str, int, str, str]] = []  # name blob, path, size, sha, name
@@ -468,7 +498,10 @@ def submit_tender(
             ):
                 raise _LateSubmission
             live = Tender.objects.select_for_update().filter(
-                competition=locked, organisation_id=organisation_id, status=TenderStatus.SUBMITTED
+                competition=locked,
+                organisation_id=organisation_id,
+                status=TenderStatus.SUBMITTED,
+                **_live_filter(lot),
             )
             version = (
                 Tender.objects.filter(
@@ -490,6 +523,7 @@ def submit_tender(
             tender = Tender.objects.create(
                 competition=locked,
                 organisation_id=organisation_id,
+                lot=lot,
                 version=version,
                 submitted_by=actor,
                 received_at=received_at,
@@ -501,6 +535,7 @@ def submit_tender(
                     received_at,
                     [s[3] for s in sealed],
                     hashlib.sha256(price_blob).hexdigest(),
+                    lot,
                 ),
             )
             TenderFile.objects.bulk_create(
@@ -512,6 +547,7 @@ def submit_tender(
                 "tender.submitted",
                 tender,
                 version=version,
+                **lot_fields(lot),
                 receipt=tender.receipt_hash,
                 files=len(sealed),
                 received_at=received_at.isoformat(),
@@ -544,8 +580,10 @@ class _LateSubmission(Exception):
 def _receipt_text(
     competition: Competition, tender: Tender, files: list[tuple[str, int, str]]
 ) -> str:
-    lines = [
-        f"{competition.title}",
+    lines = [f"{competition.title}"]
+    if tender.lot is not None:
+        lines.append(f"Lot / Delkontrakt: {tender.lot.number}. {tender.lot.title}")
+    lines += [
         f"Received / Mottatt: {timezone.localtime(tender.received_at):%Y-%m-%d %H:%M:%S %Z} "
         f"({tender.received_at.isoformat()})",
         f"Version / Versjon: {tender.version}",
@@ -561,23 +599,26 @@ def _receipt_text(
 
 
 @transaction.atomic
-def withdraw_tender(actor: User, competition: Competition) -> Tender:
+def withdraw_tender(actor: User, competition: Competition, lot: Lot | None = None) -> Tender:
+    """Withdraw the organisation's live tender (for `lot`, when the competition has lots)."""
     if not access.is_supplier(actor):
         raise PermissionDenied
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     if competition.deadline_passed():
         raise CompetitionError(_("The deadline has passed: a tender can no longer be withdrawn."))
+    lot = lot_for(competition, lot)
     tender = Tender.objects.filter(
         competition=competition,
         organisation_id=int(actor.organisation_id or 0),
         status=TenderStatus.SUBMITTED,
+        **_live_filter(lot),
     ).first()
     if tender is None:
         raise CompetitionError(_("Your organisation has no tender to withdraw."))
     tender.status = TenderStatus.WITHDRAWN
     tender.withdrawn_at = timezone.now()
     tender.save(update_fields=["status", "withdrawn_at"])
-    audit.append(actor, "tender.withdrawn", tender, version=tender.version)
+    audit.append(actor, "tender.withdrawn", tender, version=tender.version, **lot_fields(lot))
     return tender
 
 
@@ -645,7 +686,7 @@ def remove_team_member(actor: User, competition: Competition, member: TeamMember
         raise PermissionDenied
     if competition.status in (CompetitionStatus.AWARDED, CompetitionStatus.SIGNED):
         raise CompetitionError(_("The award is decided: the team no longer changes."))
-    if member.scores_submitted_at is not None:
+    if member.scores_submitted_at is not None or member.scores.exists():
         raise CompetitionError(
             _("%(name)s has submitted scores, which stay part of the evaluation.")
             % {"name": member.user.get_full_name() or member.user.get_username()}
@@ -692,7 +733,7 @@ def tenders_for_reading(actor: User, competition: Competition) -> list[Tender]:
         )
     return list(
         Tender.objects.filter(competition=competition, status=TenderStatus.SUBMITTED)
-        .select_related("organisation")
+        .select_related("organisation", "lot")
         .prefetch_related("files")
     )
 

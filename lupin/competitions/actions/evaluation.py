@@ -9,8 +9,14 @@ Prices are read through `actions.read_price()` (audited per read) by declared te
 once per request in `results()`. The one other place a price is decrypted is
 `letter_results()`: after the award decision, an award letter must state the winner's figures
 against the tenderer's own (FOA § 25-1 [verify]), and the tenderer is no team member. That path
-opens only in the AWARDED and SIGNED states, only for the lead buyer's people and the tenderer
-the letter is addressed to, and audits every price it decrypts.
+opens only once the award of the tender's lot (or of the whole competition) is decided, only
+for the lead buyer's people and the tenderer the letter is addressed to, and audits every price
+it decrypts.
+
+Lots: each lot is evaluated on its own. Scores are submitted (and locked) per lot, consensus,
+price scores and ranks are computed among that lot's tenders only, and each lot has its own
+award decision, standstill and contract (see `models.AwardDecision`). Every function that takes
+`lot` expects one when the competition has lots, and None when it has none.
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from lupin.competitions.actions import (
     _audited_refusal,
     _sealing_key,
     _transition,
+    lot_fields,
     read_price,
 )
 from lupin.competitions.models import (
@@ -48,6 +55,7 @@ from lupin.competitions.models import (
     ConsensusScore,
     Criterion,
     CriterionKind,
+    Lot,
     NegotiationRound,
     Score,
     TeamMember,
@@ -74,7 +82,6 @@ ROUND_PROCEDURES = frozenset(
     }
 )
 _READABLE = (CompetitionStatus.OPENED, CompetitionStatus.AWARDED, CompetitionStatus.SIGNED)
-_DECIDED = (CompetitionStatus.AWARDED, CompetitionStatus.SIGNED)
 
 ScoreInput = Mapping[tuple[int, int], tuple[Decimal, str]]
 
@@ -93,13 +100,48 @@ def _fresh(competition: Competition) -> Competition:
 # --- What is evaluated ----------------------------------------------------------------------
 
 
-def live_tenders(competition: Competition) -> QuerySet[Tender]:
-    """The tenders in the evaluation: each organisation's last version, not withdrawn."""
-    return (
-        Tender.objects.filter(competition=competition, status=TenderStatus.SUBMITTED)
-        .select_related("organisation")
-        .order_by("organisation__name", "pk")
+def live_tenders(competition: Competition, lot: Lot | None = None) -> QuerySet[Tender]:
+    """The tenders in the evaluation: each organisation's last version, not withdrawn; only
+    those for `lot` when one is given (without it, every lot's)."""
+    tenders = Tender.objects.filter(competition=competition, status=TenderStatus.SUBMITTED)
+    if lot is not None:
+        tenders = tenders.filter(lot=lot)
+    return tenders.select_related("organisation", "lot").order_by("organisation__name", "pk")
+
+
+def has_lots(competition: Competition) -> bool:
+    return competition.lots.exists()
+
+
+def _check_lot(competition: Competition, lot: Lot | None) -> None:
+    """A lot of this competition when it has lots; none when it has none."""
+    if lot is not None and lot.competition_id != competition.pk:
+        raise CompetitionError(_("Choose one of this competition's lots."), field="lot")
+    if lot is None and has_lots(competition):
+        raise CompetitionError(_("Choose a lot."), field="lot", code="required")
+
+
+def lots_to_award(competition: Competition) -> list[Lot | None]:
+    """What needs an award decision: the whole competition (None), or every lot that has a
+    live tender (a lot nobody tendered for has nothing to award)."""
+    lots = list(competition.lots.all())
+    if not lots:
+        return [None]
+    with_tenders = set(
+        Tender.objects.filter(
+            competition=competition, status=TenderStatus.SUBMITTED, lot__isnull=False
+        ).values_list("lot_id", flat=True)
     )
+    return [lot for lot in lots if lot.pk in with_tenders]
+
+
+def decision_for(competition: Competition, lot: Lot | None) -> AwardDecision | None:
+    decisions = AwardDecision.objects.filter(competition=competition).select_related(
+        "winner__organisation", "decided_by", "signed_by", "lot"
+    )
+    if lot is None:
+        return decisions.filter(lot__isnull=True).first()
+    return decisions.filter(lot=lot).first()
 
 
 def scored_criteria(competition: Competition) -> list[Criterion]:
@@ -150,18 +192,32 @@ def require_declared_member(actor: User, competition: Competition, what: str) ->
     return member
 
 
-def submit_scores(actor: User, competition: Competition, scores: ScoreInput) -> TeamMember:
-    """Record one evaluator's independent scores, complete for every tender and criterion, and
-    lock them: they cannot change afterwards, and only now may he see the others' scores."""
+def has_submitted(member: TeamMember, competition: Competition, lot: Lot | None = None) -> bool:
+    """Whether `member` has submitted (and so locked) his scores: for the competition, or for
+    `lot` when it has lots (a submission is complete, so any score of the lot's tenders says so)."""
+    if lot is None:
+        return member.scores_submitted_at is not None
+    return member.scores.filter(tender__lot=lot).exists()
+
+
+def submit_scores(
+    actor: User, competition: Competition, scores: ScoreInput, lot: Lot | None = None
+) -> TeamMember:
+    """Record one evaluator's independent scores, complete for every tender (of `lot`, when
+    the competition has lots) and criterion, and lock them: they cannot change afterwards, and
+    only now may he see the others' scores."""
     competition = _fresh(competition)
     member = _declared_member(actor, competition, "evaluation.scores_refused")
     if competition.status != CompetitionStatus.OPENED:
         raise CompetitionError(_("Scoring is closed: the award has been decided."))
+    _check_lot(competition, lot)
     with transaction.atomic():
         member = TeamMember.objects.select_for_update().get(pk=member.pk)
-        if member.scores_submitted_at is not None:
+        if has_submitted(member, competition, lot):
             raise CompetitionError(_("Your scores are submitted and locked."))
-        tenders = list(live_tenders(competition))
+        if lot is not None and decision_for(competition, lot) is not None:
+            raise CompetitionError(_("Scoring is closed: the award has been decided."))
+        tenders = list(live_tenders(competition, lot))
         criteria = scored_criteria(competition)
         expected = {(t.pk, c.pk) for t in tenders for c in criteria}
         if not expected:
@@ -188,31 +244,51 @@ def submit_scores(actor: User, competition: Competition, scores: ScoreInput) -> 
             )
             for (tender_id, criterion_id), (score, note) in sorted(scores.items())
         )
-        member.scores_submitted_at = timezone.now()
-        member.save(update_fields=["scores_submitted_at"])
-        audit.append(actor, "evaluation.scores_submitted", competition, scores=len(scores))
+        if lot is None or all(
+            other is None or other == lot or has_submitted(member, competition, other)
+            for other in lots_to_award(competition)
+        ):
+            # Every lot is scored (or there are none): the member is done.
+            member.scores_submitted_at = timezone.now()
+            member.save(update_fields=["scores_submitted_at"])
+        audit.append(
+            actor,
+            "evaluation.scores_submitted",
+            competition,
+            scores=len(scores),
+            **lot_fields(lot),
+        )
     return member
 
 
-def visible_scores(actor: User, competition: Competition) -> QuerySet[Score]:
-    """A declared member sees his own scores; everyone's only once he has submitted his own.
-    The lead buyer's people see them all once every member has submitted (for consensus)."""
+def visible_scores(
+    actor: User, competition: Competition, lot: Lot | None = None
+) -> QuerySet[Score]:
+    """A declared member sees his own scores; everyone's only once he has submitted his own
+    (for that lot). The lead buyer's people see them all once every member has submitted (for
+    consensus)."""
     member = access.team_member(actor, competition)
     everyone = Score.objects.filter(member__competition=competition).select_related(
         "member__user", "tender", "criterion"
     )
+    if lot is not None:
+        everyone = everyone.filter(tender__lot=lot)
     if member is not None and member.declared_at is not None:
-        if member.scores_submitted_at is not None:
+        if has_submitted(member, competition, lot):
             return everyone
         return everyone.filter(member=member)
-    if access.can_manage(actor, competition) and all_submitted(competition):
+    if access.can_manage(actor, competition) and all_submitted(competition, lot):
         return everyone
     return Score.objects.none()
 
 
-def all_submitted(competition: Competition) -> bool:
+def all_submitted(competition: Competition, lot: Lot | None = None) -> bool:
+    """Every team member has submitted: for the competition, or for `lot`."""
     team = TeamMember.objects.filter(competition=competition)
-    return team.exists() and not team.filter(scores_submitted_at__isnull=True).exists()
+    if lot is None:
+        return team.exists() and not team.filter(scores_submitted_at__isnull=True).exists()
+    scored = Score.objects.filter(tender__lot=lot).values("member")
+    return team.exists() and not team.exclude(pk__in=scored).exists()
 
 
 # --- Consensus -------------------------------------------------------------------------------
@@ -238,10 +314,12 @@ def record_consensus(
         _audited_refusal(actor, "evaluation.consensus_refused", competition, "not authorised")
     if competition.status != CompetitionStatus.OPENED:
         raise CompetitionError(_("Consensus is recorded while the tenders are in evaluation."))
-    if not all_submitted(competition):
-        raise CompetitionError(_("Every team member must submit their scores first."))
     if tender.competition_id != competition.pk or tender.status != TenderStatus.SUBMITTED:
         raise CompetitionError(_("That tender is not in this evaluation."))
+    if not all_submitted(competition, tender.lot):
+        raise CompetitionError(_("Every team member must submit their scores first."))
+    if tender.lot is not None and decision_for(competition, tender.lot) is not None:
+        raise CompetitionError(_("The award of this lot is decided: the consensus is fixed."))
     if criterion.pk not in {c.pk for c in scored_criteria(competition)}:
         raise CompetitionError(_("That criterion is not scored by the team (price is computed)."))
     if not _score_in_range(competition, score):
@@ -273,10 +351,10 @@ def record_consensus(
     return consensus
 
 
-def consensus_complete(competition: Competition) -> bool:
-    expected = live_tenders(competition).count() * len(scored_criteria(competition))
+def consensus_complete(competition: Competition, lot: Lot | None = None) -> bool:
+    expected = live_tenders(competition, lot).count() * len(scored_criteria(competition))
     recorded = ConsensusScore.objects.filter(
-        tender__in=live_tenders(competition),
+        tender__in=live_tenders(competition, lot),
         criterion__in=scored_criteria(competition),
     ).count()
     return expected > 0 and recorded == expected
@@ -323,8 +401,12 @@ def _model(competition: Competition) -> tuple[price_models.PriceModel, Decimal |
     return model, None
 
 
-def _compute(competition: Competition, read: Callable[[Tender], Decimal]) -> Results:
-    tenders = list(live_tenders(competition))
+def _compute(
+    competition: Competition, read: Callable[[Tender], Decimal], lot: Lot | None = None
+) -> Results:
+    """Everything among the live tenders of `lot` (or of the competition without lots): the
+    price scores of a relative model compare only the tenders of the same lot."""
+    tenders = list(live_tenders(competition, lot))
     criteria = scored_criteria(competition)
     weights = {PRICE_KEY: price_weight(competition)} | {str(c.pk): c.weight for c in criteria}
     prices = {t.pk: read(t) for t in tenders}
@@ -368,12 +450,13 @@ def _compute(competition: Competition, read: Callable[[Tender], Decimal]) -> Res
     return results
 
 
-def results(actor: User, competition: Competition) -> Results:
-    """The computed evaluation for a declared team member. Each price is decrypted once, through
-    `read_price()`, which audits the read: call this once per request."""
+def results(actor: User, competition: Competition, lot: Lot | None = None) -> Results:
+    """The computed evaluation (of `lot`) for a declared team member. Each price is decrypted
+    once, through `read_price()`, which audits the read: call this once per request."""
     competition = _fresh(competition)
     _declared_member(actor, competition, "tender.read_refused")
-    return _compute(competition, lambda tender: read_price(actor, tender))
+    _check_lot(competition, lot)
+    return _compute(competition, lambda tender: read_price(actor, tender), lot)
 
 
 def may_read_letter(actor: User, competition: Competition, tender: Tender) -> bool:
@@ -384,9 +467,15 @@ def may_read_letter(actor: User, competition: Competition, tender: Tender) -> bo
 
 
 def letter_results(actor: User, competition: Competition, tender: Tender) -> Results:
-    """The evaluation as the award letter to `tender` states it (see the module docstring)."""
+    """The evaluation as the award letter to `tender` states it (see the module docstring):
+    among the tenders of its lot, once that lot's award is decided."""
     competition = _fresh(competition)
-    if competition.status not in _DECIDED or not may_read_letter(actor, competition, tender):
+    decided = (
+        competition.status in _READABLE
+        and tender.competition_id == competition.pk
+        and decision_for(competition, tender.lot) is not None
+    )
+    if not decided or not may_read_letter(actor, competition, tender):
         _audited_refusal(actor, "award.letter_refused", competition, f"letter for {tender.pk}")
     key = _sealing_key(competition)
 
@@ -401,7 +490,7 @@ def letter_results(actor: User, competition: Competition, tender: Tender) -> Res
             )
         return Decimal(data["price"])
 
-    return _compute(competition, disclose)
+    return _compute(competition, disclose, tender.lot)
 
 
 # --- Negotiation and dialogue rounds -----------------------------------------------------------
@@ -478,69 +567,90 @@ def letter_url(competition: Competition, tender: Tender) -> str:
 
 
 def decide_award(
-    actor: User, competition: Competition, winner: Tender, reasons: str
+    actor: User,
+    competition: Competition,
+    winner: Tender,
+    reasons: str,
+    lot: Lot | None = None,
 ) -> AwardDecision:
-    """The lead buyer decides; the standstill starts; every tenderer is told, with a link to
-    its own letter."""
+    """The lead buyer decides the award of the competition, or of one lot (the winner's, when
+    `lot` is not given); that decision's standstill starts; every tenderer (of the lot) is told,
+    with a link to its own letter. The competition becomes AWARDED with the last decision."""
     if not access.can_manage(actor, competition):
         _audited_refusal(actor, "award.refused", competition, "not authorised")
     if not reasons.strip():
         raise CompetitionError(_("Give the reasons for the award."), field="reasons")
+    if lot is None:
+        lot = winner.lot
     with transaction.atomic():
         locked = (
             Competition.objects.select_for_update().select_related("project").get(pk=competition.pk)
         )
         if locked.status != CompetitionStatus.OPENED:
             raise CompetitionError(_("An award is decided while the tenders are in evaluation."))
-        if winner.competition_id != locked.pk or winner.status != TenderStatus.SUBMITTED:
+        _check_lot(locked, lot)
+        if (
+            winner.competition_id != locked.pk
+            or winner.status != TenderStatus.SUBMITTED
+            or winner.lot_id != (lot.pk if lot else None)
+        ):
             raise CompetitionError(
                 _("The winner must be a tender in this evaluation."), field="winner"
             )
-        if not all_submitted(locked) or not consensus_complete(locked):
+        if decision_for(locked, lot) is not None:
+            raise CompetitionError(_("The award of this lot is already decided."), field="lot")
+        if not all_submitted(locked, lot) or not consensus_complete(locked, lot):
             raise CompetitionError(
                 _("Record a consensus score for every tender and criterion first.")
             )
         now = timezone.now()
         days = standstill_days(locked)
-        decision, _created = AwardDecision.objects.update_or_create(
+        ends_at = standstill_end(now, days)
+        decision = AwardDecision.objects.create(
             competition=locked,
-            defaults={
-                "winner": winner,
-                "reasons": reasons.strip(),
-                "decided_by": actor,
-                "decided_at": now,
-                "standstill_days": days,
-                "signed_by": None,
-            },
+            lot=lot,
+            winner=winner,
+            reasons=reasons.strip(),
+            decided_by=actor,
+            decided_at=now,
+            standstill_days=days,
+            standstill_ends_at=ends_at,
         )
-        locked.awarded_at = now
-        locked.standstill_ends_at = standstill_end(now, days)
-        locked.save(update_fields=["awarded_at", "standstill_ends_at"])
-        _transition(actor, locked, CompetitionStatus.AWARDED, reasons.strip())
         audit.append(
             actor,
             "award.decided",
             locked,
             winner=winner.pk,
             standstill_days=days,
-            standstill_ends_at=locked.standstill_ends_at.isoformat(),
+            standstill_ends_at=ends_at.isoformat(),
+            **lot_fields(lot),
         )
+        decided = {d.lot_id for d in AwardDecision.objects.filter(competition=locked)}
+        if all((needed.pk if needed else None) in decided for needed in lots_to_award(locked)):
+            ends = AwardDecision.objects.filter(competition=locked).aggregate(
+                end=Max("standstill_ends_at")
+            )["end"]
+            locked.awarded_at = now
+            locked.standstill_ends_at = ends
+            locked.save(update_fields=["awarded_at", "standstill_ends_at"])
+            _transition(actor, locked, CompetitionStatus.AWARDED, reasons.strip())
         _notify_tenderers(locked, decision)
     return decision
 
 
 def _notify_tenderers(competition: Competition, decision: AwardDecision) -> None:
-    for tender in live_tenders(competition):
+    for tender in live_tenders(competition, decision.lot):
         recipients = User.objects.filter(
             Q(pk=tender.submitted_by_id) | Q(organisation_id=tender.organisation_id),
             is_active=True,
         ).distinct()
         context: dict[str, Any] = {
             "competition": competition,
+            "lot": decision.lot,
             "tender": tender,
             "won": tender.pk == decision.winner_id,
             "winner": decision.winner.organisation,
-            "standstill_ends_at": competition.standstill_ends_at,
+            "standstill_ends_at": decision.standstill_ends_at,
             "letter_url": letter_url(competition, tender),
         }
         notify(
@@ -553,38 +663,65 @@ def _notify_tenderers(competition: Competition, decision: AwardDecision) -> None
         )
 
 
-def sign_contract(actor: User, competition: Competition) -> Competition:
-    """Sign once the standstill has ended, to the second."""
+def may_sign(competition: Competition, decision: AwardDecision | None, now: datetime) -> bool:
+    return (
+        decision is not None
+        and decision.signed_at is None
+        and decision.standstill_ends_at is not None
+        and competition.status in (CompetitionStatus.OPENED, CompetitionStatus.AWARDED)
+        and now >= decision.standstill_ends_at
+    )
+
+
+def sign_contract(actor: User, competition: Competition, lot: Lot | None = None) -> Competition:
+    """Sign the contract of the competition, or of one lot, once that decision's standstill
+    has ended, to the second. The competition becomes SIGNED with the last contract."""
     if not access.can_manage(actor, competition):
         _audited_refusal(actor, "contract.sign_refused", competition, "not authorised")
     competition = _fresh(competition)
-    if competition.status != CompetitionStatus.AWARDED or competition.standstill_ends_at is None:
+    _check_lot(competition, lot)
+    decision = decision_for(competition, lot)
+    if (
+        decision is None
+        or decision.standstill_ends_at is None
+        or competition.status not in (CompetitionStatus.OPENED, CompetitionStatus.AWARDED)
+    ):
         raise CompetitionError(_("A contract is signed after an award decision."))
+    if decision.signed_at is not None:
+        raise CompetitionError(_("This contract is already signed."))
     now = timezone.now()
-    if now < competition.standstill_ends_at:
+    if now < decision.standstill_ends_at:
         _refuse(
             actor,
             "contract.sign_refused",
             competition,
             _("The standstill period ends %(when)s (Oslo time): the contract can be signed then.")
-            % {"when": _oslo(competition.standstill_ends_at)},
+            % {"when": _oslo(decision.standstill_ends_at)},
         )
     with transaction.atomic():
         locked = Competition.objects.select_for_update().get(pk=competition.pk)
-        if locked.status != CompetitionStatus.AWARDED:
+        if locked.status not in (CompetitionStatus.OPENED, CompetitionStatus.AWARDED):
             raise CompetitionError(_("A contract is signed after an award decision."))
-        locked.signed_at = now
-        locked.save(update_fields=["signed_at"])
-        AwardDecision.objects.filter(competition=locked).update(signed_by=actor)
-        _transition(actor, locked, CompetitionStatus.SIGNED, "contract signed")
-        audit.append(actor, "contract.signed", locked, signed_at=now.isoformat())
-        # The case moves on to contract follow-up and benefits, with the timeline saying why.
-        project = locked.project
-        if project.phase == Phase.COMPETITION:
-            project_actions.move_phase(
-                actor,
-                project,
-                Phase.CONTRACT,
-                reason=_("Contract signed: %(title)s") % {"title": locked.title},
-            )
+        signed = AwardDecision.objects.filter(pk=decision.pk, signed_at__isnull=True).update(
+            signed_by=actor, signed_at=now
+        )
+        if not signed:
+            raise CompetitionError(_("This contract is already signed."))
+        audit.append(actor, "contract.signed", locked, signed_at=now.isoformat(), **lot_fields(lot))
+        all_signed = not AwardDecision.objects.filter(
+            competition=locked, signed_at__isnull=True
+        ).exists()
+        if locked.status == CompetitionStatus.AWARDED and all_signed:
+            locked.signed_at = now
+            locked.save(update_fields=["signed_at"])
+            _transition(actor, locked, CompetitionStatus.SIGNED, "contract signed")
+            # The case moves on to contract follow-up and benefits, with the timeline saying why.
+            project = locked.project
+            if project.phase == Phase.COMPETITION:
+                project_actions.move_phase(
+                    actor,
+                    project,
+                    Phase.CONTRACT,
+                    reason=_("Contract signed: %(title)s") % {"title": locked.title},
+                )
     return locked

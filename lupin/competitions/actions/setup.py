@@ -1,14 +1,14 @@
-"""The buyer preparing and running a competition: criteria, qualification requirements, tender
-documents, questions and answers, and cancelling. The core lifecycle (create, timeline,
+"""The buyer preparing and running a competition: lots, criteria, qualification requirements,
+tender documents, questions and answers, and cancelling. The core lifecycle (create, timeline,
 announce, sealed tenders) is in `lupin.competitions.actions`.
 
 Each function owns its transaction, checks the rule, writes the audit entry and queues the
 e-mails after commit. Equal treatment (FOA § 4, § 9-3 by analogy with market dialogue): an
 answer or a new document goes to every interested supplier at the same moment; there is no
 private answer, and the published question is in the buyer's words, without the asker's name.
-Award criteria and qualification requirements are part of the notice: they change only while the
-competition is a draft. After the announcement a document is never removed; a new version is
-published instead, so what suppliers have read stays on record.
+Lots, award criteria and qualification requirements are part of the notice: they change only
+while the competition is a draft. After the announcement a document is never removed; a new
+version is published instead, so what suppliers have read stays on record.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -38,6 +39,7 @@ from lupin.competitions.models import (
     Criterion,
     CriterionKind,
     InterestedSupplier,
+    Lot,
     QualificationRequirement,
     Question,
     QuestionStatus,
@@ -224,6 +226,38 @@ def set_environment_justification(
         justified=bool(competition.environment_justification),
     )
     return competition
+
+
+# --- Lots -----------------------------------------------------------------------------------------
+
+
+def _lots_fixed() -> str:
+    return _("The lots are part of the notice: they cannot change after it is announced.")
+
+
+@transaction.atomic
+def add_lot(actor: User, competition: Competition, *, title: str, description: str = "") -> Lot:
+    """A lot, numbered after the last one. Suppliers tender per lot; each lot is evaluated and
+    awarded on its own, with the competition's criteria."""
+    competition = _manage(actor, competition)
+    _draft_only(competition, _lots_fixed())
+    title = _clean_text(title, _("Give the lot a title."), "title", 200)
+    number = (competition.lots.aggregate(n=Max("number"))["n"] or 0) + 1
+    lot = Lot.objects.create(
+        competition=competition, number=number, title=title, description=description.strip()
+    )
+    audit.append(actor, "lot.added", competition, lot=lot.pk, number=number, title=title)
+    return lot
+
+
+@transaction.atomic
+def remove_lot(actor: User, lot: Lot) -> None:
+    """Remove a lot of a draft (no tender can exist yet). The other lots keep their numbers."""
+    competition = _manage(actor, lot.competition)
+    _draft_only(competition, _lots_fixed())
+    pk, number, title = lot.pk, lot.number, lot.title
+    lot.delete()
+    audit.append(actor, "lot.removed", competition, lot=pk, number=number, title=title)
 
 
 # --- Qualification requirements ------------------------------------------------------------------

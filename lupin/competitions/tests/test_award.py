@@ -138,7 +138,9 @@ def test_signing_one_second_before_the_standstill_end_is_refused_at_the_end_acce
     assert signed.status == CompetitionStatus.SIGNED
     assert signed.signed_at == end
     assert AuditEntry.objects.filter(action="contract.signed", actor=buyer).count() == 1
+    assert signed.award is not None
     assert signed.award.signed_by == buyer
+    assert signed.award.signed_at == end
     signed.project.refresh_from_db()
     assert signed.project.phase == "contract"
     last_move = signed.project.transitions.last()

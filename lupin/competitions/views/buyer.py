@@ -42,6 +42,7 @@ from lupin.competitions.forms import (
     DocumentForm,
     DuplicateForm,
     JustificationForm,
+    LotForm,
     RequirementForm,
     TimelineForm,
 )
@@ -381,7 +382,19 @@ def _summary(competition: Competition, rows: list[CriterionRow]) -> CriteriaSumm
 def _criterion_op(
     request: BuyerRequest, competition: Competition, op: str
 ) -> tuple[str, Form, bool]:
-    """Run one posted criteria operation; (form key, form, done)."""
+    """Run one posted criteria (or lots) operation; (form key, form, done)."""
+    if op == "remove_lot":
+        lot = get_object_or_404(competition.lots, pk=request.POST.get("lot", ""))
+        setup.remove_lot(request.user, lot)
+        messages.success(request, _("Lot %(number)d was removed.") % {"number": lot.number})
+        return "", JustificationForm(), True
+    if op == "add_lot":
+        lot_form = LotForm(request.POST, prefix="lot")
+        if lot_form.is_valid():
+            lot = setup.add_lot(request.user, competition, **lot_form.cleaned_data)
+            messages.success(request, _("Lot %(number)d was added.") % {"number": lot.number})
+            return "lot", lot_form, True
+        return "lot", lot_form, False
     pk = request.POST.get("criterion", "")
     criterion = get_object_or_404(competition.criteria, pk=pk) if pk.isdigit() else None
     if criterion is None and op in ("remove", "update", "add_sub"):
@@ -445,8 +458,9 @@ def criteria(request: BuyerRequest, pk: int) -> HttpResponse:
             messages.error(request, error.message)
             return redirect("competitions:criteria", pk=competition.pk)
         if done:
+            anchor = "#lots" if op in ("add_lot", "remove_lot") else "#criteria"
             return redirect(
-                reverse("competitions:criteria", kwargs={"pk": competition.pk}) + "#criteria"
+                reverse("competitions:criteria", kwargs={"pk": competition.pk}) + anchor
             )
         bound = (key, form)
         competition.refresh_from_db()
@@ -482,6 +496,8 @@ def criteria(request: BuyerRequest, pk: int) -> HttpResponse:
         or CriterionForm(
             prefix="new", initial={"weight": summary.missing if summary.missing > 0 else None}
         ),
+        "lots": competition.lots.all(),
+        "lot_form": forms.get("lot") or LotForm(prefix="lot"),
         "justify_form": forms.get("justify")
         or JustificationForm(
             prefix="justify",

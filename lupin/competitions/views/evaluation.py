@@ -4,6 +4,9 @@ Each view fetches the competition through `lupin.competitions.access`, validates
 one action and redirects. A `PermissionDenied` (and so an action's audited `Refused`) answers
 404, so nobody learns what lies behind a page he may not open. Tender content (prices, files)
 is read only inside the actions, which audit every read.
+
+With lots, scoring, consensus, ranking and award work on one lot at a time, chosen by `?lot=N`
+(the first lot when none is given); a switcher on each page links to the others.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,11 +33,11 @@ from lupin.competitions import access, actions
 from lupin.competitions.actions import CompetitionError, Refused
 from lupin.competitions.actions import evaluation as evaluation_actions
 from lupin.competitions.models import (
-    AwardDecision,
     Competition,
     CompetitionStatus,
     ConsensusScore,
     Criterion,
+    Lot,
     Tender,
     TenderStatus,
 )
@@ -54,9 +58,35 @@ def _add_error(form: forms.Form, error: CompetitionError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
-def _context(request: BuyerRequest, competition: Competition, section: str) -> dict[str, Any]:
+def _lot(request: HttpRequest, competition: Competition) -> tuple[Lot | None, list[Lot]]:
+    """The lot a page is about (`?lot=N`, else the first) and every lot; (None, []) without
+    lots. An unknown number answers 404."""
+    lots = list(competition.lots.all())
+    if not lots:
+        return None, []
+    number = request.GET.get("lot", "")
+    if not number:
+        return lots[0], lots
+    lot = next((lot for lot in lots if str(lot.number) == number), None)
+    if lot is None:
+        raise Http404
+    return lot, lots
+
+
+def _here(request: HttpRequest, name: str, competition: Competition, lot: Lot | None) -> str:
+    """The URL of an evaluation page, on the same lot."""
+    url = reverse(f"competitions:{name}", kwargs={"pk": competition.pk})
+    return f"{url}?lot={lot.number}" if lot is not None else url
+
+
+def _context(
+    request: BuyerRequest, competition: Competition, section: str, lot: Lot | None = None
+) -> dict[str, Any]:
     member = access.team_member(request.user, competition)
+    lot, lots = (lot, list(competition.lots.all())) if lot is not None else (None, [])
     return {
+        "lot": lot,
+        "lots": lots,
         "competition": competition,
         "section": section,
         "member": member,
@@ -205,11 +235,13 @@ class AwardForm(Form):
         ),
     )
 
-    def __init__(self, *args: Any, competition: Competition, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, competition: Competition, lot: Lot | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["winner"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 (narrows the type)
-        field.queryset = evaluation_actions.live_tenders(competition)
+        field.queryset = evaluation_actions.live_tenders(competition, lot)
 
 
 # Opening -------------------------------------------------------------------------------------
@@ -344,28 +376,31 @@ def scoring(request: BuyerRequest, pk: int) -> HttpResponse:
     detour = _reader(request, competition)
     if detour is not None:
         return detour
-    context = _context(request, competition, "scoring")
+    lot, _lots = _lot(request, competition)
+    context = _context(request, competition, "scoring", lot)
     if competition.status not in _READABLE:
         return render(request, "competitions/eval_scoring.html", context | {"opened": False})
     member = context["member"]
-    tenders = list(evaluation_actions.live_tenders(competition))
+    tenders = list(evaluation_actions.live_tenders(competition, lot))
     criteria = evaluation_actions.scored_criteria(competition)
+    submitted = evaluation_actions.has_submitted(member, competition, lot)
+    decided = lot is not None and evaluation_actions.decision_for(competition, lot) is not None
     form = None
-    if member.scores_submitted_at is None and competition.status == CompetitionStatus.OPENED:
+    if not submitted and not decided and competition.status == CompetitionStatus.OPENED:
         form = ScoreForm(
             _posted(request), competition=competition, tenders=tenders, criteria=criteria
         )
         if request.method == "POST" and form.is_valid():
             try:
-                evaluation_actions.submit_scores(request.user, competition, form.scores())
+                evaluation_actions.submit_scores(request.user, competition, form.scores(), lot)
             except CompetitionError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("Your scores are submitted and locked."))
-                return redirect("competitions:scoring", pk=competition.pk)
+                return redirect(_here(request, "scoring", competition, lot))
     elif request.method == "POST":
         raise Http404
-    scores = list(evaluation_actions.visible_scores(request.user, competition))
+    scores = list(evaluation_actions.visible_scores(request.user, competition, lot))
     members = sorted({s.member for s in scores}, key=lambda m: m.pk)
     table = {(s.member_id, s.tender_id, s.criterion_id): s for s in scores}
     rows = [
@@ -389,7 +424,7 @@ def scoring(request: BuyerRequest, pk: int) -> HttpResponse:
         "rows": rows,
         "members": members,
         "criteria": criteria,
-        "others_hidden": member.scores_submitted_at is None,
+        "others_hidden": not submitted,
     }
     return render(request, "competitions/eval_scoring.html", context)
 
@@ -446,23 +481,26 @@ def consensus(request: BuyerRequest, pk: int) -> HttpResponse:
         if detour is not None:
             return detour
         raise Http404
-    context = _context(request, competition, "consensus")
+    lot, _lots = _lot(request, competition)
+    context = _context(request, competition, "consensus", lot)
     if competition.status not in _READABLE:
         return render(request, "competitions/eval_consensus.html", context | {"opened": False})
     team = list(competition.team.select_related("user").order_by("pk"))
-    ready = evaluation_actions.all_submitted(competition)
+    ready = evaluation_actions.all_submitted(competition, lot)
     context |= {"opened": True, "ready": ready, "team": team}
     if not ready:
         if request.method == "POST":
             raise Http404
         return render(request, "competitions/eval_consensus.html", context)
-    tenders = list(evaluation_actions.live_tenders(competition))
+    tenders = list(evaluation_actions.live_tenders(competition, lot))
     criteria = evaluation_actions.scored_criteria(competition)
-    editable = competition.status == CompetitionStatus.OPENED
+    editable = competition.status == CompetitionStatus.OPENED and (
+        lot is None or evaluation_actions.decision_for(competition, lot) is None
+    )
     posted_cell = request.POST.get("cell", "") if request.method == "POST" else ""
     if request.method == "POST" and not editable:
         raise Http404
-    scores = evaluation_actions.visible_scores(request.user, competition)
+    scores = evaluation_actions.visible_scores(request.user, competition, lot)
     table = {(s.member_id, s.tender_id, s.criterion_id): s for s in scores}
     agreed = {
         (c.tender_id, c.criterion_id): c
@@ -494,7 +532,7 @@ def consensus(request: BuyerRequest, pk: int) -> HttpResponse:
                         _add_error(form, error)
                     else:
                         messages.success(request, _("The consensus score is recorded."))
-                        return redirect(f"{request.path}#{prefix}")
+                        return redirect(f"{_here(request, 'consensus', competition, lot)}#{prefix}")
             cells.append(
                 {
                     "tender": tender,
@@ -584,10 +622,11 @@ def ranking(request: BuyerRequest, pk: int) -> HttpResponse:
     detour = _reader(request, competition)
     if detour is not None:
         return detour
-    context = _context(request, competition, "ranking")
+    lot, _lots = _lot(request, competition)
+    context = _context(request, competition, "ranking", lot)
     if competition.status not in _READABLE:
         return render(request, "competitions/eval_ranking.html", context | {"opened": False})
-    results = evaluation_actions.results(request.user, competition)
+    results = evaluation_actions.results(request.user, competition, lot)
     removals = [
         _case(
             results,
@@ -664,21 +703,14 @@ def rounds(request: BuyerRequest, pk: int) -> HttpResponse:
 # Award, letters and contract -----------------------------------------------------------------
 
 
-def _decision(competition: Competition) -> AwardDecision | None:
-    return (
-        AwardDecision.objects.filter(competition=competition)
-        .select_related("winner__organisation", "decided_by", "signed_by")
-        .first()
-    )
-
-
 @buyer_view
 @require_http_methods(["GET", "POST"])
 def award(request: BuyerRequest, pk: int) -> HttpResponse:
     competition = access.get_competition_for_managing(request.user, pk)
-    decision = _decision(competition)
-    deciding = competition.status == CompetitionStatus.OPENED
-    form = AwardForm(_posted(request), competition=competition) if deciding else None
+    lot, lots = _lot(request, competition)
+    decision = evaluation_actions.decision_for(competition, lot)
+    deciding = competition.status == CompetitionStatus.OPENED and decision is None
+    form = AwardForm(_posted(request), competition=competition, lot=lot) if deciding else None
     if request.method == "POST":
         if form is None:
             raise Http404
@@ -689,6 +721,7 @@ def award(request: BuyerRequest, pk: int) -> HttpResponse:
                     competition,
                     form.cleaned_data["winner"],
                     form.cleaned_data["reasons"],
+                    lot,
                 )
             except CompetitionError as error:
                 _add_error(form, error)
@@ -696,20 +729,24 @@ def award(request: BuyerRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("The award is decided and every tenderer has been notified.")
                 )
-                return redirect("competitions:award", pk=competition.pk)
+                return redirect(_here(request, "award", competition, lot))
     days = evaluation_actions.standstill_days(competition)
-    context = _context(request, competition, "award") | {
+    now = timezone.now()
+    decisions = {d.lot_id: d for d in competition.awards.all()} if lots else {}
+    context = _context(request, competition, "award", lot) | {
         "form": form,
         "decision": decision,
         "ready": deciding
-        and evaluation_actions.all_submitted(competition)
-        and evaluation_actions.consensus_complete(competition),
+        and evaluation_actions.all_submitted(competition, lot)
+        and evaluation_actions.consensus_complete(competition, lot),
         "standstill_days": days,
-        "standstill_preview": evaluation_actions.standstill_end(timezone.now(), days),
-        "tenders": list(evaluation_actions.live_tenders(competition)),
-        "may_sign": competition.status == CompetitionStatus.AWARDED
-        and competition.standstill_ends_at is not None
-        and timezone.now() >= competition.standstill_ends_at,
+        "standstill_preview": evaluation_actions.standstill_end(now, days),
+        "tenders": list(evaluation_actions.live_tenders(competition, lot)),
+        "may_sign": evaluation_actions.may_sign(competition, decision, now),
+        "signing_open": decision is not None
+        and decision.signed_at is None
+        and competition.status in (CompetitionStatus.OPENED, CompetitionStatus.AWARDED),
+        "lot_states": [(other, decisions.get(other.pk)) for other in lots],
     }
     return render(request, "competitions/eval_award.html", context)
 
@@ -730,13 +767,13 @@ def _letter_row(results: evaluation_actions.Results, tender: Tender) -> dict[str
 def award_letter(request: BuyerRequest, pk: int, tender_pk: int) -> HttpResponse:
     competition = access.get_competition_for_user(request.user, pk)
     tender = get_object_or_404(
-        Tender.objects.select_related("organisation"),
+        Tender.objects.select_related("organisation", "lot"),
         pk=tender_pk,
         competition=competition,
         status=TenderStatus.SUBMITTED,
     )
     results = evaluation_actions.letter_results(request.user, competition, tender)
-    decision = _decision(competition)
+    decision = evaluation_actions.decision_for(competition, tender.lot)
     if decision is None:
         raise Http404
     competition.refresh_from_db()
@@ -780,10 +817,11 @@ def award_letter(request: BuyerRequest, pk: int, tender_pk: int) -> HttpResponse
 @require_POST
 def sign(request: BuyerRequest, pk: int) -> HttpResponse:
     competition = access.get_competition_for_managing(request.user, pk)
+    lot, _lots = _lot(request, competition)
     try:
-        evaluation_actions.sign_contract(request.user, competition)
+        evaluation_actions.sign_contract(request.user, competition, lot)
     except CompetitionError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The contract is signed."))
-    return redirect("competitions:award", pk=competition.pk)
+    return redirect(_here(request, "award", competition, lot))

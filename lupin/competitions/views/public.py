@@ -194,6 +194,7 @@ def render_detail(
         "regime_label": REGIME_LABELS.get(competition.regime, competition.regime),
         "criteria": list(criteria),
         "requirements": list(competition.qualification_requirements.all()),
+        "lots": list(competition.lots.all()),
         "documents": list(competition.documents.all()),
         "answers": list(competition.answers.all()),
         "insider": insider,

@@ -171,12 +171,19 @@ def _tender_page(
     *,
     status: int = 200,
 ) -> HttpResponse:
-    tenders = list(access.own_tenders(request.user, competition).order_by("-version"))
+    tenders = list(
+        access.own_tenders(request.user, competition).select_related("lot").order_by("-version")
+    )
+    live = [t for t in tenders if t.status == TenderStatus.SUBMITTED]
+    lots = list(competition.lots.all())
     context = {
         "competition": competition,
         "form": form,
         "withdraw_form": WithdrawForm(),
-        "live_tender": next((t for t in tenders if t.status == TenderStatus.SUBMITTED), None),
+        "lots": lots,
+        # Without lots, the one live tender; with lots, the live tender of each lot.
+        "live_tender": None if lots else next(iter(live), None),
+        "live_tenders": sorted(live, key=lambda t: t.lot.number if t.lot else 0) if lots else [],
         "versions": len(tenders),
         **deadline_context(competition),
     }
@@ -187,9 +194,10 @@ def _tender_page(
 @require_http_methods(["GET", "HEAD", "POST"])
 def tender(request: SupplierRequest, pk: int) -> HttpResponse:
     competition = _competition_for_supplier(request, pk)
+    lots = competition.lots.all()
     if request.method != "POST":
-        return _tender_page(request, competition, TenderForm())
-    form = TenderForm(request.POST, request.FILES)
+        return _tender_page(request, competition, TenderForm(lots=lots))
+    form = TenderForm(request.POST, request.FILES, lots=lots)
     if not form.is_valid():
         return _tender_page(request, competition, form, status=400)
     try:
@@ -198,6 +206,7 @@ def tender(request: SupplierRequest, pk: int) -> HttpResponse:
             competition,
             uploads=form.cleaned_data["file"],
             price=form.cleaned_data["price"],
+            lot=form.cleaned_data.get("lot"),
         )
     except Refused:
         messages.error(request, _refusal_message(competition))
@@ -206,13 +215,24 @@ def tender(request: SupplierRequest, pk: int) -> HttpResponse:
         _add_error(form, error)
         return _tender_page(request, competition, form, status=400)
     tender = receipt.tender
-    messages.success(
-        request,
-        _(
+    if tender.lot is not None:
+        text = _(
+            "Your tender for lot %(lot)d (version %(version)d) was received at %(when)s. A "
+            "receipt is on its way by e-mail."
+        )
+    else:
+        text = _(
             "Your tender (version %(version)d) was received at %(when)s. A receipt is on its way "
             "by e-mail."
         )
-        % {"version": tender.version, "when": _when(tender.received_at)},
+    messages.success(
+        request,
+        text
+        % {
+            "lot": tender.lot.number if tender.lot else 0,
+            "version": tender.version,
+            "when": _when(tender.received_at),
+        },
     )
     url = reverse("competitions:receipt", args=[competition.pk, tender.pk])
     response = redirect(url)
@@ -238,8 +258,10 @@ def tender_withdraw(request: SupplierRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Tick the box to confirm that you withdraw your tender."))
         return redirect("competitions:tender", pk=competition.pk)
+    number = form.cleaned_data.get("lot")
+    lot = get_object_or_404(competition.lots, number=number) if number is not None else None
     try:
-        withdrawn = actions.withdraw_tender(request.user, competition)
+        withdrawn = actions.withdraw_tender(request.user, competition, lot)
     except CompetitionError as error:
         messages.error(request, error.message)
     else:
@@ -280,7 +302,9 @@ def _names_from_cookie(request: HttpRequest, tender: Tender, shas: list[str]) ->
 def receipt(request: SupplierRequest, pk: int, tender_pk: int) -> HttpResponse:
     """Only the submitting organisation's users; anyone else gets 404."""
     competition = access.get_competition_for_user(request.user, pk)
-    tender = get_object_or_404(access.own_tenders(request.user, competition), pk=tender_pk)
+    tender = get_object_or_404(
+        access.own_tenders(request.user, competition).select_related("lot"), pk=tender_pk
+    )
     files = list(tender.files.order_by("id"))
     names = _names_from_cookie(request, tender, [f.sha256 for f in files])
     context = {
@@ -308,16 +332,25 @@ def receipt(request: SupplierRequest, pk: int, tender_pk: int) -> HttpResponse:
 def my_tenders(request: SupplierRequest, pk: int) -> HttpResponse:
     """Every version the organisation has sent, with status, time and receipt hash."""
     competition = _competition_for_supplier(request, pk)
-    tenders = list(access.own_tenders(request.user, competition).order_by("-version"))
-    decided = competition.status in (CompetitionStatus.AWARDED, CompetitionStatus.SIGNED)
-    # After the award, the evaluated (live) version has a letter with the outcome and reasons.
-    letter_tender = next(
-        (t for t in tenders if decided and t.status == TenderStatus.SUBMITTED), None
+    tenders = list(
+        access.own_tenders(request.user, competition).select_related("lot").order_by("-version")
     )
+    # After the award (of its lot), the evaluated (live) version has a letter with the outcome
+    # and reasons.
+    decided_lots = {d.lot_id for d in competition.awards.all()}
+    letters = [
+        t
+        for t in tenders
+        if t.status == TenderStatus.SUBMITTED
+        and t.lot_id in decided_lots
+        and competition.status
+        in (CompetitionStatus.OPENED, CompetitionStatus.AWARDED, CompetitionStatus.SIGNED)
+    ]
     context = {
         "competition": competition,
         "tenders": tenders,
-        "letter_tender": letter_tender,
+        "letters": letters,
+        "has_lots": any(t.lot_id for t in tenders),
         **deadline_context(competition),
     }
     response = render(request, "competitions/supplier_tenders.html", context)
