@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -393,6 +394,21 @@ class Receipt:
         return self.tender.received_at
 
 
+PRICE_FORM_BYTES = 256
+
+
+def _price_form(price: Decimal) -> bytes:
+    """The price form as sealed: a random salt, and padded to one length so that the size of
+    the ciphertext says nothing about the number of digits."""
+    form = {"price": f"{price:.2f}", "currency": "NOK", "salt": secrets.token_hex(16)}
+    text = json.dumps(form, sort_keys=True)
+    if len(text) > PRICE_FORM_BYTES - 16:
+        raise CompetitionError(_("The price is too large."), field="price")
+    form["pad"] = "_" * (PRICE_FORM_BYTES - len(text) - len(', "pad": ""'))
+    blob = json.dumps(form, sort_keys=True).encode()
+    return blob
+
+
 def _receipt_hash(
     competition: Competition,
     organisation_id: int,
@@ -415,6 +431,20 @@ def _receipt_hash(
         fields["lot"] = lot.number
     body = json.dumps(fields, sort_keys=True)
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def receipt_hash_for(tender: Tender) -> str:
+    """The receipt hash recomputed from what is stored: anyone holding a receipt can have it
+    checked against the sealed tender without opening it."""
+    return _receipt_hash(
+        tender.competition,
+        tender.organisation_id,
+        tender.version,
+        tender.received_at,
+        list(tender.files.order_by("pk").values_list("sha256", flat=True)),
+        hashlib.sha256(bytes(tender.sealed_price)).hexdigest(),
+        tender.lot,
+    )
 
 
 def lot_for(competition: Competition, lot: Lot | None) -> Lot | None:
@@ -451,9 +481,14 @@ def submit_tender(
     """Seal and store a tender. Replaces the organisation's live version (kept, sealed): in
     the whole competition, or, when it has lots, for that lot only. Versions are numbered per
     organisation across the competition."""
+    # Annex IV (a): the tender is received when its last byte is in. Django has read the whole
+    # request body before any view runs, so that moment is now, not after the (slow) sealing.
+    received_at = timezone.now()
     if not access.is_supplier(actor):
         _audited_refusal(actor, "tender.submit_refused", competition, "not a supplier")
-    if competition.status != CompetitionStatus.ANNOUNCED or competition.deadline_passed():
+    if competition.status != CompetitionStatus.ANNOUNCED or competition.deadline_passed(
+        received_at
+    ):
         _audited_refusal(actor, "tender.submit_refused", competition, "deadline passed or not open")
     if not uploads:
         raise CompetitionError(_("Attach at least one file."), field="file")
@@ -467,8 +502,7 @@ def submit_tender(
     sealed: list[tuple[bytes, str, int, str, str]] = []  # name blob, path, size, sha, name
     storage = TenderFile._meta.get_field("blob").storage
     try:
-        # Encrypt every file to storage before taking the time of receipt: the submission is
-        # received when all of it is in. Memory stays bounded: chunks, temp files, streams.
+        # Seal every file to storage (memory stays bounded: chunks, temp files, streams).
         version_hint = (
             Tender.objects.filter(
                 competition=competition, organisation_id=organisation_id
@@ -489,7 +523,6 @@ def submit_tender(
             name = upload.name or f"file-{index + 1}"
             sealed_name = sealing.encrypt_bytes(data_key, name.encode(), associated_data=aad)
             sealed.append((sealed_name, path, result.size, result.sha256, name))
-        received_at = timezone.now()
         with transaction.atomic():
             locked = Competition.objects.select_for_update().get(pk=competition.pk)
             if (
@@ -518,8 +551,10 @@ def submit_tender(
                     code="conflict",
                 )
             live.update(status=TenderStatus.REPLACED)
-            price_blob = json.dumps({"price": f"{price:.2f}", "currency": "NOK"}).encode()
             price_aad = _aad("tender-price", locked.pk, organisation_id, version)
+            sealed_price = sealing.encrypt_bytes(
+                data_key, _price_form(price), associated_data=price_aad
+            )
             tender = Tender.objects.create(
                 competition=locked,
                 organisation_id=organisation_id,
@@ -527,14 +562,16 @@ def submit_tender(
                 version=version,
                 submitted_by=actor,
                 received_at=received_at,
-                sealed_price=sealing.encrypt_bytes(data_key, price_blob, associated_data=price_aad),
+                sealed_price=sealed_price,
                 receipt_hash=_receipt_hash(
                     locked,
                     organisation_id,
                     version,
                     received_at,
                     [s[3] for s in sealed],
-                    hashlib.sha256(price_blob).hexdigest(),
+                    # The sealed bytes, not the price: a hash of a plaintext price could be
+                    # brute-forced from the receipt before opening.
+                    hashlib.sha256(sealed_price).hexdigest(),
                     lot,
                 ),
             )

@@ -172,3 +172,48 @@ def test_the_scheduler_closes_competitions_at_the_deadline(competition):
         assert actions.close_due_competitions() == 1
     competition.refresh_from_db()
     assert competition.status == CompetitionStatus.CLOSED
+
+
+def test_the_time_of_receipt_is_when_the_upload_was_in_not_after_sealing(
+    competition, supplier, monkeypatch
+):  # (a): slow sealing of a large file must not make a timely tender late
+    from lupin.lib import sealing
+
+    original = sealing.encrypt_stream
+    arrived = competition.tender_deadline - timedelta(seconds=1)
+    with time_machine.travel(arrived, tick=False) as clock:
+
+        def slow(*args, **kwargs):
+            clock.shift(timedelta(seconds=5))  # sealing ends after the deadline
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(sealing, "encrypt_stream", slow)
+        receipt = submit(supplier, competition)
+    assert receipt.tender.received_at == arrived
+
+
+def test_the_receipt_does_not_reveal_the_price(competition, supplier):  # (b)
+    import hashlib
+    import json
+
+    receipt = submit(supplier, competition, price="187500")
+    tender = receipt.tender
+    # The old way (a hash of the plain price form) could be brute-forced from the receipt.
+    guess = json.dumps({"price": "187500.00", "currency": "NOK"}).encode()
+    fields = {
+        "competition": competition.pk,
+        "organisation": tender.organisation_id,
+        "version": tender.version,
+        "received_at": tender.received_at.isoformat(),
+        "files": [f.sha256 for f in tender.files.all()],
+        "price": hashlib.sha256(guess).hexdigest(),
+    }
+    brute = hashlib.sha256(json.dumps(fields, sort_keys=True).encode()).hexdigest()
+    assert brute != tender.receipt_hash
+    assert actions.receipt_hash_for(tender) == tender.receipt_hash
+
+
+def test_sealed_prices_have_one_length_whatever_the_digits(competition, supplier, rival):  # (b)
+    small = submit(supplier, competition, price="99").tender
+    large = submit(rival, competition, price="123456789.50").tender
+    assert len(bytes(small.sealed_price)) == len(bytes(large.sealed_price))
