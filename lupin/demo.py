@@ -1533,10 +1533,11 @@ def _evaluation_competition(project: Project, users: dict[str, User], now: datet
         ("tilbudsbrev.txt", "Nordlys Omsorgsteknologi AS gir med dette tilbud."),
         ("prisskjema.txt", "Se pris i prisskjemaet i Lupin."),
     )
+    # The team is set before the tenders are opened (Annex IV d: nobody joins afterwards).
+    competition_actions.add_team_member(buyer, story.competition, evaluator)
     story.slide("opening_at", _at(timezone.now(), -1, 12))
     for approver in (buyer, colleague):
         competition_actions.approve_opening(approver, story.competition)
-    competition_actions.add_team_member(buyer, story.competition, evaluator)
     competition_actions.declare_no_conflict(
         evaluator,
         story.competition,
@@ -1569,10 +1570,10 @@ def _awarded_competition(project: Project, users: dict[str, User], contract_at: 
     tender = story.tender(
         bidder, Decimal("2380000"), ("tilbud.txt", "Gjenbruk Interiør AS: tilbud på rammeavtale.")
     )
+    competition_actions.add_team_member(buyer, story.competition, colleague)
     story.slide("opening_at", _at(timezone.now(), -1, 12))
     for approver in (buyer, colleague):
         competition_actions.approve_opening(approver, story.competition)
-    competition_actions.add_team_member(buyer, story.competition, colleague)
     competition_actions.declare_no_conflict(
         colleague, story.competition, "Ingen bindinger til tilbyderen."
     )

@@ -1,6 +1,7 @@
 """The competition journey of issue 4, from a sealed tender to the award: `supplier` submits a
-tender with a file and a price and reads the receipt with the file's SHA-256; after the deadline
-`buyer` and `buyer2` each approve the opening (four eyes); `buyer` puts `evaluator` on the team;
+tender with a file and a price and reads the receipt with the file's SHA-256; `buyer` puts
+`evaluator` on the team before the deadline; after it `buyer` and `buyer2` each approve the
+opening (four eyes);
 `evaluator` declares no conflict of interest, scores on their own and records the consensus;
 `buyer` decides the award with reasons; `supplier` downloads its award letter, which names the
 winner.
@@ -154,6 +155,18 @@ def test_supplier_submits_and_the_buyers_open_evaluate_and_award(
     expect(row).to_contain_text(f"{len(TENDER)} bytes")
     log_out(page)
 
+    # `buyer` puts `evaluator` on the evaluation team: it is fixed before the opening.
+    log_in(page, buyer)
+    open_dashboard(page, competition)
+    main(page).get_by_role("region", name="Tenders").get_by_role(
+        "link", name="Evaluation team"
+    ).click()
+    expect(page.get_by_role("heading", level=1, name="Evaluation team")).to_be_visible()
+    page.get_by_label(re.compile("^Person")).select_option(label="Evaluator (Fjordvik kommune)")
+    main(page).get_by_role("button", name="Add to the team").click()
+    expect_message(page, "Evaluator is on the evaluation team.")
+    log_out(page)
+
     pass_the_deadline(competition)
 
     # Four eyes: `buyer` approves, then `buyer2`, whose approval opens the tenders.
@@ -171,18 +184,6 @@ def test_supplier_submits_and_the_buyers_open_evaluate_and_award(
     expect(main(page)).to_contain_text("2 tenders received.")
     main(page).get_by_role("button", name="Approve and open the tenders").click()
     expect_message(page, "The tenders are opened to the evaluation team.")
-    log_out(page)
-
-    # `buyer` puts `evaluator` on the evaluation team.
-    log_in(page, buyer)
-    open_dashboard(page, competition)
-    main(page).get_by_role("region", name="Tenders").get_by_role(
-        "link", name="Evaluation team"
-    ).click()
-    expect(page.get_by_role("heading", level=1, name="Evaluation team")).to_be_visible()
-    page.get_by_label(re.compile("^Person")).select_option(label="Evaluator (Fjordvik kommune)")
-    main(page).get_by_role("button", name="Add to the team").click()
-    expect_message(page, "Evaluator is on the evaluation team.")
     log_out(page)
 
     # `evaluator` declares no conflict, scores on their own, then records the consensus.

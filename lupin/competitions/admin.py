@@ -26,32 +26,22 @@ class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["name", "kind", "weight", "parent"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Competition)
-class CompetitionAdmin(admin.ModelAdmin):
+class CompetitionAdmin(ReadOnlyAdmin):
+    """Read-only: every change to a competition (criteria, price model, deadlines, status) is an
+    audited action with its rules; the admin must not be a way around them."""
+
     list_display = ["title", "project", "procedure", "status", "tender_deadline"]
     list_filter = ["status", "procedure"]
     search_fields = ["title", "reference"]
-    # Status and deadlines change only through audited actions (Annex IV c).
-    readonly_fields = [
-        "status",
-        "regime",
-        "question_deadline",
-        "last_answer_at",
-        "tender_deadline",
-        "opening_at",
-        "announced_at",
-        "opened_at",
-        "awarded_at",
-        "standstill_ends_at",
-        "signed_at",
-    ]
-    raw_id_fields = ["project"]
     inlines = [CriterionInline]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class TenderFileInline(admin.TabularInline):

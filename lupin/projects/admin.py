@@ -26,10 +26,18 @@ class BenefitInline(admin.StackedInline):
 
 
 class InvitationInline(admin.TabularInline):
+    """Co-buyers see the case and may sit on its evaluation team: they change only through the
+    invite-and-accept actions, never here."""
+
     model = CoBuyerInvitation
     extra = 0
     fk_name = "project"
-    raw_id_fields = ["organisation", "invited_by", "answered_by"]
+    readonly_fields = ["organisation", "status", "invited_by", "invited_at", "answered_by"]
+    fields = readonly_fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class TransitionInline(admin.TabularInline):
@@ -50,8 +58,9 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ["phase", "visibility", "planned_procedure"]
     search_fields = ["title", "need_statement", "lead_buyer__name"]
     raw_id_fields = ["lead_buyer", "created_by"]
-    # Phase changes must go through actions.move_phase so the timeline stays true.
-    readonly_fields = ["phase", "created_at", "updated_at", "published_at"]
+    # Phase changes go through actions.move_phase so the timeline stays true; the lead buyer
+    # decides who may act on the case, so it does not change here either.
+    readonly_fields = ["lead_buyer", "phase", "created_at", "updated_at", "published_at"]
     inlines = [CpvInline, BenefitInline, InvitationInline, TransitionInline]
 
 

@@ -270,7 +270,6 @@ def announce(actor: User, competition: Competition) -> Competition:
     return competition
 
 
-@transaction.atomic
 def change_timeline(
     actor: User,
     competition: Competition,
@@ -282,9 +281,32 @@ def change_timeline(
     reason: str,
 ) -> Competition:
     """Annex IV (c): only an authorised buyer moves deadlines, before they pass, with a reason;
-    every interested supplier is told."""
+    every interested supplier is told. The authorisation is checked before the transaction, so
+    the audit row of a refusal is kept (a refusal inside it would be rolled back with it)."""
     if not access.can_manage(actor, competition):
         _audited_refusal(actor, "competition.timeline_refused", competition, "not authorised")
+    return _change_timeline(
+        actor,
+        competition,
+        question_deadline=question_deadline,
+        last_answer_at=last_answer_at,
+        tender_deadline=tender_deadline,
+        opening_at=opening_at,
+        reason=reason,
+    )
+
+
+@transaction.atomic
+def _change_timeline(
+    actor: User,
+    competition: Competition,
+    *,
+    question_deadline: datetime,
+    last_answer_at: datetime,
+    tender_deadline: datetime,
+    opening_at: datetime,
+    reason: str,
+) -> Competition:
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     now = timezone.now()
     if competition.status not in (CompetitionStatus.DRAFT, CompetitionStatus.ANNOUNCED):
@@ -692,9 +714,18 @@ def approve_opening(actor: User, competition: Competition) -> Competition:
 # --- The evaluation team and reading tenders --------------------------------------------
 
 
-@transaction.atomic
 def add_team_member(actor: User, competition: Competition, member: User) -> TeamMember:
-    _require(access.can_manage(actor, competition))
+    """Annex IV (d)(e): the team is set before the tenders are opened. Afterwards nobody,
+    however authorised, can give himself (or anyone) access to the opened tenders alone."""
+    if not access.can_manage(actor, competition):
+        _audited_refusal(actor, "team.change_refused", competition, "not authorised")
+    competition.refresh_from_db(fields=["status"])
+    if competition.status not in (
+        CompetitionStatus.DRAFT,
+        CompetitionStatus.ANNOUNCED,
+        CompetitionStatus.CLOSED,
+    ):
+        _audited_refusal(actor, "team.change_refused", competition, "after opening")
     if (
         member.organisation_id != competition.project.lead_buyer_id
         and not Project.objects.filter(
@@ -706,11 +737,12 @@ def add_team_member(actor: User, competition: Competition, member: User) -> Team
         raise CompetitionError(
             _("The evaluation team comes from the buyers of this project."), field="user"
         )
-    team_member, created = TeamMember.objects.get_or_create(
-        competition=competition, user=member, defaults={"added_by": actor}
-    )
-    if created:
-        audit.append(actor, "team.member_added", competition, member=member.username)
+    with transaction.atomic():
+        team_member, created = TeamMember.objects.get_or_create(
+            competition=competition, user=member, defaults={"added_by": actor}
+        )
+        if created:
+            audit.append(actor, "team.member_added", competition, member=member.username)
     return team_member
 
 
@@ -748,11 +780,18 @@ def declare_no_conflict(actor: User, competition: Competition, statement: str) -
     return member
 
 
-def _data_key_for_reading(actor: User, competition: Competition, what: str) -> bytes:
-    """The one path that unwraps a key for reading: opened, and a declared team member."""
+def _data_key_for_reading(actor: User, tender: Tender, what: str) -> bytes:
+    """The one path that unwraps a key for reading: opened, a declared team member, and the
+    tender's live version (a replaced or withdrawn version stays sealed for good)."""
+    competition = tender.competition
     competition.refresh_from_db(fields=["status"])
     if not access.may_read_tenders(actor, competition):
         _audited_refusal(actor, "tender.read_refused", competition, what)
+    tender.refresh_from_db(fields=["status"])
+    if tender.status != TenderStatus.SUBMITTED:
+        _audited_refusal(
+            actor, "tender.read_refused", competition, f"{what}: a {tender.status} version"
+        )
     return _sealing_key(competition)
 
 
@@ -777,7 +816,7 @@ def tenders_for_reading(actor: User, competition: Competition) -> list[Tender]:
 
 def read_price(actor: User, tender: Tender) -> Decimal:
     competition = tender.competition
-    key = _data_key_for_reading(actor, competition, f"price of tender {tender.pk}")
+    key = _data_key_for_reading(actor, tender, f"price of tender {tender.pk}")
     aad = _aad("tender-price", competition.pk, tender.organisation_id, tender.version)
     data = json.loads(sealing.decrypt_bytes(key, bytes(tender.sealed_price), associated_data=aad))
     with transaction.atomic():
@@ -787,7 +826,7 @@ def read_price(actor: User, tender: Tender) -> Decimal:
 
 def file_name(actor: User, tender_file: TenderFile, index: int) -> str:
     tender = tender_file.tender
-    key = _data_key_for_reading(actor, tender.competition, f"file of tender {tender.pk}")
+    key = _data_key_for_reading(actor, tender, f"file of tender {tender.pk}")
     aad = _aad("tender-file", tender.competition_id, tender.organisation_id, tender.version, index)
     return sealing.decrypt_bytes(key, bytes(tender_file.sealed_name), associated_data=aad).decode()
 
@@ -796,7 +835,7 @@ def file_name(actor: User, tender_file: TenderFile, index: int) -> str:
 def read_file(actor: User, tender_file: TenderFile, index: int) -> Iterator[IO[bytes]]:
     """Decrypt one tender file to a temporary file (kept only if every chunk verifies)."""
     tender = tender_file.tender
-    key = _data_key_for_reading(actor, tender.competition, f"file of tender {tender.pk}")
+    key = _data_key_for_reading(actor, tender, f"file of tender {tender.pk}")
     aad = _aad("tender-file", tender.competition_id, tender.organisation_id, tender.version, index)
     with tempfile.TemporaryFile() as plain, tender_file.blob.open("rb") as source:
         result = sealing.decrypt_stream(key, source, plain, associated_data=aad)

@@ -460,8 +460,10 @@ def results(actor: User, competition: Competition, lot: Lot | None = None) -> Re
 
 
 def may_read_letter(actor: User, competition: Competition, tender: Tender) -> bool:
-    """An award letter is for the lead buyer's people and the tenderer's own organisation."""
-    if access.can_manage(actor, competition):
+    """An award letter is for the tenderer's own organisation and, on the buyer's side, for
+    the declared evaluation team (who read the prices anyway): a letter states prices, so a
+    buyer outside the team must not get them through it."""
+    if access.can_manage(actor, competition) and access.may_read_tenders(actor, competition):
         return True
     return access.is_supplier(actor) and actor.organisation_id == tender.organisation_id
 
@@ -485,9 +487,7 @@ def letter_results(actor: User, competition: Competition, tender: Tender) -> Res
             sealing.decrypt_bytes(key, bytes(other.sealed_price), associated_data=aad)
         )
         with transaction.atomic():
-            audit.append(
-                actor, "tender.price_read", other, purpose="award letter", letter=tender.pk
-            )
+            audit.append(actor, "award.letter_prices_used", other, letter=tender.pk)
         return Decimal(data["price"])
 
     return _compute(competition, disclose, tender.lot)
@@ -500,13 +500,20 @@ def rounds_allowed(competition: Competition) -> bool:
     return competition.procedure in ROUND_PROCEDURES
 
 
-@transaction.atomic
 def add_round(
     actor: User, competition: Competition, *, held_at: datetime, notes: str
 ) -> NegotiationRound:
-    """Record a negotiation or dialogue round (never in the open or restricted procedure)."""
+    """Record a negotiation or dialogue round (never in the open or restricted procedure).
+    Authorisation first, outside the transaction, so that a refusal's audit row is kept."""
     if not access.can_manage(actor, competition):
         _audited_refusal(actor, "evaluation.round_refused", competition, "not authorised")
+    return _add_round(actor, competition, held_at=held_at, notes=notes)
+
+
+@transaction.atomic
+def _add_round(
+    actor: User, competition: Competition, *, held_at: datetime, notes: str
+) -> NegotiationRound:
     competition = Competition.objects.select_for_update().get(pk=competition.pk)
     if not rounds_allowed(competition):
         raise CompetitionError(

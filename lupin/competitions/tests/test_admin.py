@@ -29,3 +29,14 @@ def test_the_admin_cannot_change_or_delete_a_tender(competition, supplier, admin
         reverse("admin:competitions_tender_delete", args=[receipt.tender.pk]), {"post": "yes"}
     )
     assert response.status_code == 403
+
+
+def test_the_admin_cannot_change_a_competition(competition, admin_user, login):
+    client = login(admin_user)
+    page = client.post(
+        reverse("admin:competitions_competition_change", args=[competition.pk]),
+        {"title": "Endret", "price_model": "linear_min_max"},
+    )
+    assert page.status_code == 403
+    competition.refresh_from_db()
+    assert competition.title != "Endret"

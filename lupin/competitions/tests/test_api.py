@@ -272,9 +272,9 @@ def test_after_opening_only_declared_team_members_get_the_list(
     send(client, competition, bearer(supplier), price="100")
     send(client, competition, bearer(supplier), price="1 250 000,50")
     send(client, competition, bearer(rival), price="990000")
+    actions.add_team_member(buyer, competition, evaluator)  # the team is set before opening
     with time_machine.travel(competition.opening_at + timedelta(minutes=1), tick=False):
         _open(competition, buyer, buyer_colleague)
-        actions.add_team_member(buyer, competition, evaluator)
         as_evaluator = bearer(evaluator)
         assert_error(client.get(url(competition, "/tenders"), **as_evaluator), 403, "forbidden")
         actions.declare_no_conflict(evaluator, competition, "Ingen interessekonflikt.")

@@ -166,15 +166,19 @@ def test_no_signing_without_an_award(setup, buyer):
 # The letters' figures ----------------------------------------------------------------------------
 
 
-def test_letter_figures_only_for_the_tenderer_and_the_lead_buyer(evaluated, buyer, supplier, rival):
+def test_letter_figures_only_for_the_tenderer_and_the_declared_team(
+    evaluated, buyer, buyer_colleague, supplier, rival
+):
     award_third(evaluated, buyer)
     supplier_tender = evaluated.tenders["supplier"]
     results = ev.letter_results(supplier, evaluated.competition, supplier_tender)
     assert results.price_scores[evaluated.tenders["third"].pk] == Decimal("5.00")
-    assert ev.letter_results(buyer, evaluated.competition, supplier_tender).complete
-    with pytest.raises(Refused):
-        ev.letter_results(rival, evaluated.competition, supplier_tender)
-    assert AuditEntry.objects.filter(action="award.letter_refused").count() == 1
+    # buyer_colleague is a buyer on the declared team; buyer decided the award but is not on it.
+    assert ev.letter_results(buyer_colleague, evaluated.competition, supplier_tender).complete
+    for outsider in (rival, buyer):
+        with pytest.raises(Refused):
+            ev.letter_results(outsider, evaluated.competition, supplier_tender)
+    assert AuditEntry.objects.filter(action="award.letter_refused").count() == 2
 
 
 def test_no_letter_figures_before_the_award(evaluated, supplier):

@@ -323,9 +323,14 @@ def test_the_letter_compares_the_winner_with_the_tenderer_in_bokmal(awarded, sup
     assert f"{end.astimezone(ev.OSLO):%H:%M:%S}" in text
 
 
-def test_the_lead_buyer_downloads_every_letter(awarded, buyer, login):
+def test_the_declared_team_downloads_every_letter_and_no_other_buyer(
+    awarded, buyer, buyer_colleague, login
+):
+    # A letter states prices: on the buyer's side only the declared team, who read them anyway.
     for tender in awarded.tenders.values():
-        assert login(buyer).get(url("award_letter", awarded, tender.pk)).status_code == 200
+        response = login(buyer_colleague).get(url("award_letter", awarded, tender.pk))
+        assert response.status_code == 200
+        assert login(buyer).get(url("award_letter", awarded, tender.pk)).status_code == 404
 
 
 def test_signing_waits_for_the_standstill(awarded, buyer, login):

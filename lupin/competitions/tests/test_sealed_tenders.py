@@ -217,3 +217,55 @@ def test_sealed_prices_have_one_length_whatever_the_digits(competition, supplier
     small = submit(supplier, competition, price="99").tender
     large = submit(rival, competition, price="123456789.50").tender
     assert len(bytes(small.sealed_price)) == len(bytes(large.sealed_price))
+
+
+def test_nobody_joins_the_team_after_opening(competition, buyer, buyer_colleague, supplier):
+    # (d)(e): otherwise one buyer could give himself access to opened tenders alone.
+    submit(supplier, competition)
+    with time_machine.travel(competition.opening_at + timedelta(minutes=1)):
+        actions.approve_opening(buyer, competition)
+        actions.approve_opening(buyer_colleague, competition)
+        with pytest.raises(Refused):
+            actions.add_team_member(buyer, competition, buyer)
+    assert not competition.team.exists()
+    assert AuditEntry.objects.filter(action="team.change_refused").exists()
+
+
+def test_replaced_and_withdrawn_versions_stay_sealed_after_opening(
+    competition, buyer, buyer_colleague, evaluator, supplier, rival
+):  # (b)(f)
+    first = submit(supplier, competition, price="100").tender
+    submit(supplier, competition, price="90")
+    withdrawn = submit(rival, competition, price="80").tender
+    actions.withdraw_tender(rival, competition)
+    actions.add_team_member(buyer, competition, evaluator)
+    with time_machine.travel(competition.opening_at + timedelta(minutes=1)):
+        actions.approve_opening(buyer, competition)
+        actions.approve_opening(buyer_colleague, competition)
+        actions.declare_no_conflict(evaluator, competition, "Ingen bindinger.")
+        for sealed in (first, withdrawn):
+            with pytest.raises(Refused):
+                actions.read_price(evaluator, sealed)
+            with pytest.raises(Refused), actions.read_file(evaluator, sealed.files.get(), 0):
+                pass
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_deadline_change_stays_in_the_log_when_its_transaction_rolls_back(
+    buyer, rival, media
+):  # (g), with real transactions as in a request
+    from lupin.competitions.tests.conftest import make_competition
+
+    competition = make_competition(buyer)
+    with pytest.raises(PermissionDenied):
+        actions.change_timeline(
+            rival,
+            competition,
+            question_deadline=competition.question_deadline,
+            last_answer_at=competition.last_answer_at,
+            tender_deadline=competition.tender_deadline + timedelta(days=1),
+            opening_at=competition.opening_at + timedelta(days=1),
+            reason="forsøk",
+        )
+    assert AuditEntry.objects.filter(action="competition.timeline_refused").count() == 1
+    assert verify().ok

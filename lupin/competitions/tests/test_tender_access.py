@@ -169,9 +169,9 @@ def test_the_sealed_price_is_what_the_supplier_typed_read_only_after_opening(
 ):
     with pytest.raises(actions.Refused):
         actions.read_price(buyer, submitted)
+    actions.add_team_member(buyer, competition, evaluator)
     with time_machine.travel(competition.opening_at + timedelta(minutes=1), tick=False):
         actions.approve_opening(buyer, competition)
         actions.approve_opening(buyer_colleague, competition)
-        actions.add_team_member(buyer, competition, evaluator)
         actions.declare_no_conflict(evaluator, competition, "Ingen interessekonflikt.")
         assert actions.read_price(evaluator, submitted) == Decimal("918273645.37")
