@@ -26,7 +26,7 @@ class CriterionInline(admin.TabularInline):
     model = Criterion
     extra = 0
     fields = ["name", "kind", "weight", "parent"]
-    readonly_fields = fields
+    readonly_fields = ["name", "kind", "weight", "parent"]
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -32,8 +32,8 @@ class InvitationInline(admin.TabularInline):
     model = CoBuyerInvitation
     extra = 0
     fk_name = "project"
+    fields = ["organisation", "status", "invited_by", "invited_at", "answered_by"]
     readonly_fields = ["organisation", "status", "invited_by", "invited_at", "answered_by"]
-    fields = readonly_fields
     can_delete = False
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
