@@ -375,3 +375,13 @@ def test_only_the_lead_buyer_takes_members_off(login, buyer, competition, evalua
             reverse("competitions:team", args=[competition.pk]), {"remove": member.pk}
         )
     assert competition.team.filter(pk=member.pk).exists()
+
+
+def test_an_outsiders_attempt_to_open_or_join_the_team_is_logged(login, advisor, competition):
+    from lupin.audit.models import AuditEntry
+
+    client = login(advisor)
+    assert client.post(reverse("competitions:opening", args=[competition.pk])).status_code == 404
+    assert client.post(reverse("competitions:team", args=[competition.pk])).status_code == 404
+    actions_logged = set(AuditEntry.objects.values_list("action", flat=True))
+    assert {"tender.open_refused", "team.change_refused"} <= actions_logged

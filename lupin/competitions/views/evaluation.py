@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -254,7 +255,11 @@ def opening(request: BuyerRequest, pk: int) -> HttpResponse:
     may_open = access.can_open(request.user, competition)
     if request.method == "POST":
         if not may_open:
-            raise Http404
+            # Through the action all the same, so that the attempt is in the audit log (g).
+            try:
+                actions.approve_opening(request.user, competition)
+            except Refused:
+                raise Http404 from None
         try:
             opened = actions.approve_opening(request.user, competition)
         except Refused:
@@ -291,6 +296,11 @@ def team(request: BuyerRequest, pk: int) -> HttpResponse:
     competition = access.get_competition_for_insider(request.user, pk)
     manager = access.can_manage(request.user, competition)
     if request.method == "POST" and not manager:
+        # Through the action all the same, so that the attempt is in the audit log (g).
+        try:
+            actions.add_team_member(request.user, competition, request.user)
+        except (Refused, PermissionDenied):
+            raise Http404 from None
         raise Http404
     if request.method == "POST" and request.POST.get("remove"):
         member = get_object_or_404(competition.team, pk=request.POST["remove"])
