@@ -47,10 +47,10 @@ def opened(buyer: User, colleague: User, evaluator: User, bidders: list[User]) -
         ).tender
         for user, price in zip(bidders, ("1000000", "1250000"), strict=True)
     ]
+    actions.add_team_member(buyer, competition, evaluator)  # the team is fixed before opening
     pass_the_deadline(competition)
     for approver in (buyer, colleague):
         actions.approve_opening(approver, competition)
-    actions.add_team_member(buyer, competition, evaluator)
     actions.declare_no_conflict(evaluator, competition, "Ingen bindinger til tilbyderne.")
     criteria = evaluation.scored_criteria(competition)
     scores = {
