@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lupin.accounts.models import Organisation
 from lupin.projects.models import Procedure, Project
+from lupin.qa import BaseAnswer, BaseQuestion
+from lupin.qa import QuestionStatus as QuestionStatus  # re-exported: part of this app's models
 
 
 class CompetitionStatus(models.TextChoices):
@@ -507,49 +509,22 @@ class AwardDecision(models.Model):
         return f"award of {self.competition_id}"
 
 
-class Answer(models.Model):
+class Answer(BaseAnswer):
     """An answer published to every interested supplier (the question in the buyer's words)."""
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="answers")
-    question_text = models.TextField(_("question"))
-    answer_text = models.TextField(_("answer"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    published_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["published_at", "id"]
-
-    def __str__(self) -> str:
-        return self.question_text[:60]
+    class Meta(BaseAnswer.Meta):
+        pass
 
 
-class QuestionStatus(models.TextChoices):
-    OPEN = "open", _("Waiting for an answer")
-    ANSWERED = "answered", _("Answered to all")
-    DUPLICATE = "duplicate", _("Answered by an earlier answer")
-
-
-class Question(models.Model):
+class Question(BaseQuestion):
     """A supplier's question: private until the buyer answers it to everyone."""
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="questions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    text = models.TextField(_("question"))
-    asked_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(
-        max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
-    )
     answer = models.ForeignKey(
         Answer, on_delete=models.PROTECT, null=True, blank=True, related_name="questions"
     )
 
-    class Meta:
-        ordering = ["asked_at", "id"]
-
-    def __str__(self) -> str:
-        return self.text[:60]
+    class Meta(BaseQuestion.Meta):
+        pass

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lupin.accounts.models import Organisation
 from lupin.projects.models import Project
+from lupin.qa import BaseAnswer, BaseQuestion, QuestionStatus
 
 
 class DialogueStatus(models.TextChoices):
@@ -367,50 +368,25 @@ class Minutes(models.Model):
         return [part.strip() for part in self.text.split("\n\n") if part.strip()]
 
 
-class Answer(models.Model):
+class Answer(BaseAnswer):
     """A published answer: the question as the buyer phrased it (anonymised) and the answer.
     Every registered supplier gets every answer."""
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="answers")
-    question_text = models.TextField(_("question"))
-    answer_text = models.TextField(_("answer"))
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    published_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["published_at", "id"]
-
-    def __str__(self) -> str:
-        return self.question_text[:60]
+    class Meta(BaseAnswer.Meta):
+        pass
 
 
-class QuestionStatus(models.TextChoices):
-    OPEN = "open", _("Waiting for an answer")
-    ANSWERED = "answered", _("Answered to all")
-    DUPLICATE = "duplicate", _("Answered by an earlier answer")
-
-
-class Question(models.Model):
+class Question(BaseQuestion):
     """A supplier's question: private until the buyer answers it to everyone."""
 
     dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="questions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    text = models.TextField(_("question"))
-    asked_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(
-        max_length=16, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
-    )
     answer = models.ForeignKey(
         Answer, on_delete=models.PROTECT, null=True, blank=True, related_name="questions"
     )
 
-    class Meta:
-        ordering = ["asked_at", "id"]
+    class Meta(BaseQuestion.Meta):
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=QuestionStatus.OPEN, answer__isnull=True)
@@ -418,9 +394,6 @@ class Question(models.Model):
                 name="question_answered_iff_answer",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.text[:60]
 
 
 class WrittenInput(models.Model):
