@@ -165,7 +165,7 @@ def test_the_pages_show_what_axe_should_check(
 
     sign_in(page, live_server, supplier, "en")
     page.goto(f"/competitions/{scene.open.pk}/tender/")
-    expect(main.get_by_label(re.compile("^Tender documents"))).to_be_attached()
+    expect(main.get_by_label(re.compile("^Your tender files"))).to_be_attached()
     expect(main.get_by_label(re.compile("^Total price in NOK"))).to_be_visible()
     expect(main.get_by_role("checkbox", name="Yes, withdraw our tender")).to_be_visible()
     page.goto(f"/competitions/{scene.open.pk}/tenders/{scene.receipt.pk}/receipt/")

@@ -143,7 +143,7 @@ def test_supplier_submits_and_the_buyers_open_evaluate_and_award(
     take_part.get_by_role("link", name="Submit a tender").click()
     expect(page.get_by_role("heading", level=1, name="Submit a tender")).to_be_visible()
     upload: FilePayload = {"name": "tilbud.pdf", "mimeType": "application/pdf", "buffer": TENDER}
-    page.get_by_label(re.compile("^Tender documents")).set_input_files(files=[upload])
+    page.get_by_label(re.compile("^Your tender files")).set_input_files(files=[upload])
     page.get_by_label(re.compile("^Total price in NOK")).fill("1 000 000")
     main(page).get_by_role("button", name="Submit the tender").click()
     expect(

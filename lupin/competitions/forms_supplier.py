@@ -104,7 +104,7 @@ class LotChoiceField(forms.ModelChoiceField):
 
 class TenderForm(Form):
     file = MultipleFileField(
-        label=gettext_lazy("Tender documents"),
+        label=gettext_lazy("Your tender files"),
         max_length=200,
     )
     price = forms.CharField(
