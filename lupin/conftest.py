@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -11,6 +12,9 @@ from django.utils import translation
 from pytest_django.fixtures import Settings
 
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.contracts import actions as contract_actions
+from lupin.contracts.actions import ContractData
+from lupin.contracts.models import Contract
 from lupin.projects import actions
 from lupin.projects.actions import BenefitData, ProjectData
 from lupin.projects.models import BenefitCategory, Project
@@ -22,6 +26,7 @@ ORG_NUMBERS = {
     "leverandor": "100158493",
     "konkurrent": "100237687",
     "programme": "100316870",
+    "tredje": "100395975",
 }
 
 
@@ -172,3 +177,69 @@ def published_project(buyer: User) -> Project:
     project = make_project(buyer)
     add_benefit(buyer, project)
     return actions.publish_project(buyer, project)
+
+
+# Contracts: one of each kind on the published case, with `supplier` (and, for a PCP, `rival`
+# and a third supplier). The case's expected benefit becomes each contract's KPI.
+
+
+def make_contract(
+    buyer: User,
+    project: Project,
+    suppliers: list[Organisation],
+    *,
+    kind: str = "ordinary",
+    **overrides: object,
+) -> Contract:
+    fields: dict[str, object] = {
+        "title": "Nattilsyn med sensorer",
+        "kind": kind,
+        "signed_on": date(2024, 1, 15),
+        "starts_on": date(2024, 2, 1),
+        "ends_on": date(2027, 1, 31),
+        "value": Decimal("2400000"),
+    }
+    if kind != "ordinary":
+        fields["max_cost"] = Decimal("3000000")
+    fields.update(overrides)
+    return contract_actions.register_contract(
+        buyer, project, ContractData(**fields), suppliers  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def third_supplier_org(db: None) -> Organisation:
+    return _org("tredje", OrganisationKind.SUPPLIER, "Tredje Vei AS")
+
+
+@pytest.fixture
+def contract(buyer: User, published_project: Project, supplier_org: Organisation) -> Contract:
+    return make_contract(buyer, published_project, [supplier_org])
+
+
+@pytest.fixture
+def pcp_contract(
+    buyer: User,
+    published_project: Project,
+    supplier_org: Organisation,
+    rival_org: Organisation,
+    third_supplier_org: Organisation,
+) -> Contract:
+    return make_contract(
+        buyer,
+        published_project,
+        [supplier_org, rival_org, third_supplier_org],
+        kind="pcp",
+        title="Førkommersiell anskaffelse: fallsensor",
+    )
+
+
+@pytest.fixture
+def ip_contract(buyer: User, published_project: Project, supplier_org: Organisation) -> Contract:
+    return make_contract(
+        buyer,
+        published_project,
+        [supplier_org],
+        kind="innovation_partnership",
+        title="Innovasjonspartnerskap: digitalt tilsyn",
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import dj_database_url
@@ -49,6 +50,20 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
+def env_decimal(name: str, default: str, *, minimum: str = "0", below: str | None = None) -> Decimal:
+    raw = os.environ.get(name)
+    text = default if raw is None or not raw.strip() else raw.strip()
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number such as 0.04, not {raw!r}.") from None
+    if not value.is_finite() or value < Decimal(minimum):
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {raw!r}.")
+    if below is not None and value >= Decimal(below):
+        raise ImproperlyConfigured(f"{name} must be below {below}, not {raw!r}.")
     return value
 
 
@@ -116,6 +131,8 @@ INSTALLED_APPS = [
     "lupin.notifications",
     "lupin.audit",
     "lupin.competitions",
+    "lupin.contracts",
+    "lupin.benefits",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +270,11 @@ if _s3_bucket:
 LUPIN_UPLOAD_MAX_BYTES = env_int("LUPIN_UPLOAD_MAX_MB", 20, minimum=1) * 1024 * 1024
 # Tender files are often large (drawings, videos): they stream to storage encrypted, in chunks.
 LUPIN_TENDER_MAX_BYTES = env_int("LUPIN_TENDER_MAX_MB", 500, minimum=1) * 1024 * 1024
+# The effect report: the real discount rate (a fraction; R-109/2021's 4 % [verify]), how many
+# years an expected benefit is counted, and the cost of an advisor's hour when support is logged.
+LUPIN_DISCOUNT_RATE = env_decimal("LUPIN_DISCOUNT_RATE", "0.04", below="1")
+LUPIN_BENEFIT_YEARS = env_int("LUPIN_BENEFIT_YEARS", 10, minimum=1)
+LUPIN_ADVISOR_HOURLY_RATE = env_decimal("LUPIN_ADVISOR_HOURLY_RATE", "1200")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -59,6 +59,12 @@ def has_estimated_value(project: Project) -> _StrPromise | None:
     return None
 
 
+def has_contract(project: Project) -> _StrPromise | None:
+    if not project.contracts.exists():  # type: ignore[attr-defined]
+        return _("Register the contract first.")
+    return None
+
+
 # (from, to) → guards. Moves backwards need a reason (see REASON_REQUIRED).
 MOVES: dict[tuple[str, str], list[Guard]] = {
     (Phase.NEED, Phase.DIALOGUE): [has_need_statement, has_expected_benefit],
@@ -73,6 +79,10 @@ MOVES: dict[tuple[str, str], list[Guard]] = {
     (Phase.DIALOGUE, Phase.COMPETITION): [has_cpv_code, has_procedure, has_estimated_value],
     (Phase.COMPETITION, Phase.DIALOGUE): [],
     (Phase.COMPETITION, Phase.CONTRACT): [],
+    # A case whose competition ran outside Lupin (a PCP under the R&D exception, say) moves on
+    # when its contract is registered by hand.
+    (Phase.NEED, Phase.CONTRACT): [has_contract],
+    (Phase.DIALOGUE, Phase.CONTRACT): [has_contract],
 }
 
 # Skipping market dialogue or going back is allowed, but the timeline must say why.
@@ -80,6 +90,8 @@ REASON_REQUIRED = {
     (Phase.NEED, Phase.COMPETITION),
     (Phase.DIALOGUE, Phase.NEED),
     (Phase.COMPETITION, Phase.DIALOGUE),
+    (Phase.NEED, Phase.CONTRACT),
+    (Phase.DIALOGUE, Phase.CONTRACT),
 }
 
 

@@ -496,6 +496,19 @@ def letter_results(actor: User, competition: Competition, tender: Tender) -> Res
 # --- Negotiation and dialogue rounds -----------------------------------------------------------
 
 
+def awarded_price(actor: User, decision: AwardDecision) -> Decimal:
+    """The winning tender's price, which becomes the contract's value when the contract is
+    signed. Called only from signing, after the award is decided and published to the
+    tenderers; each use is audited like a letter's."""
+    competition = decision.competition
+    winner = decision.winner
+    aad = _aad("tender-price", competition.pk, winner.organisation_id, winner.version)
+    key = _sealing_key(competition)
+    data = json.loads(sealing.decrypt_bytes(key, bytes(winner.sealed_price), associated_data=aad))
+    audit.append(actor, "contract.value_from_award", winner, award=decision.pk)
+    return Decimal(data["price"])
+
+
 def rounds_allowed(competition: Competition) -> bool:
     return competition.procedure in ROUND_PROCEDURES
 
@@ -715,6 +728,12 @@ def sign_contract(actor: User, competition: Competition, lot: Lot | None = None)
         if not signed:
             raise CompetitionError(_("This contract is already signed."))
         audit.append(actor, "contract.signed", locked, signed_at=now.isoformat(), **lot_fields(lot))
+        # Contract follow-up starts here: the contract, its parties and KPIs are created with it.
+        # (Imported here because the contracts app builds on this one.)
+        from lupin.contracts.actions import create_from_award
+
+        decision.refresh_from_db()
+        create_from_award(actor, decision)
         all_signed = not AwardDecision.objects.filter(
             competition=locked, signed_at__isnull=True
         ).exists()

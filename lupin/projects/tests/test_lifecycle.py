@@ -51,11 +51,13 @@ def test_moving_back_needs_a_reason(buyer):
     assert project.phase == Phase.NEED
 
 
-def test_no_jump_from_need_to_contract(buyer):
+def test_no_jump_from_need_to_contract_without_a_registered_contract(buyer):
     project = make_project(buyer)
     add_benefit(buyer, project)
-    with pytest.raises(ProjectError, match="cannot move"):
+    with pytest.raises(ProjectError, match="Register the contract first"):
         actions.move_phase(buyer, project, Phase.CONTRACT, reason="hopp")
+    project.refresh_from_db()
+    assert project.phase == Phase.NEED
 
 
 def test_competition_needs_a_chosen_procedure(buyer):
