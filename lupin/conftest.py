@@ -203,7 +203,10 @@ def make_contract(
         fields["max_cost"] = Decimal("3000000")
     fields.update(overrides)
     return contract_actions.register_contract(
-        buyer, project, ContractData(**fields), suppliers  # type: ignore[arg-type]
+        buyer,
+        project,
+        ContractData(**fields),
+        suppliers,  # type: ignore[arg-type]
     )
 
 

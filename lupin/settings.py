@@ -53,7 +53,9 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
-def env_decimal(name: str, default: str, *, minimum: str = "0", below: str | None = None) -> Decimal:
+def env_decimal(
+    name: str, default: str, *, minimum: str = "0", below: str | None = None
+) -> Decimal:
     raw = os.environ.get(name)
     text = default if raw is None or not raw.strip() else raw.strip()
     try:
