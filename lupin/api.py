@@ -103,6 +103,8 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 api.add_router("/", "lupin.projects.api.router")
 api.add_router("/", "lupin.dialogue.api.router")
 api.add_router("/", "lupin.competitions.api.router")
+api.add_router("/", "lupin.contracts.api.router")
+api.add_router("/", "lupin.benefits.api.router")
 
 
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:

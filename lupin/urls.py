@@ -18,5 +18,8 @@ urlpatterns = [
     path("", include("lupin.notifications.urls")),
     path("", include("lupin.dialogue.urls")),
     path("", include("lupin.competitions.urls")),
+    path("", include("lupin.contracts.urls")),
+    path("", include("lupin.benefits.urls")),
+    path("", include("lupin.benefits.effects.urls")),
     path("", include("lupin.projects.urls")),
 ]

@@ -1,0 +1,7 @@
+"""The effect report in the JSON API."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router(tags=["effects"])

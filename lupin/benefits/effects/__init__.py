@@ -1,0 +1,1 @@
+"""The effect report: pages, downloads and charts built from `lupin.benefits.report`."""
