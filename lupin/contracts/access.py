@@ -55,7 +55,11 @@ def contracts_visible_to(user: Any) -> QuerySet[Contract]:
     if not _authenticated(user):
         return Contract.objects.filter(public)
     inside = Contract.objects.filter(insiders_filter(user)).values("pk")
-    return Contract.objects.filter(public | Q(pk__in=inside))
+    visible = public | Q(pk__in=inside)
+    if user.organisation_id:
+        # A contract's suppliers see it even when the case is not published.
+        visible |= Q(pk__in=contracts_of_organisation(user).values("pk"))
+    return Contract.objects.filter(visible)
 
 
 def contracts_of_organisation(user: Any) -> QuerySet[Contract]:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -49,6 +49,7 @@ from lupin.contracts.models import (
     ScaleUp,
 )
 from lupin.lib.orgnr import is_valid as is_valid_org_number
+from lupin.lib.orgnr import normalise as normalise_org_number
 from lupin.projects.actions import move_phase, record
 from lupin.projects.lifecycle import Phase
 from lupin.projects.models import CoBuyerInvitation, InvitationStatus, Procedure, Project
@@ -215,7 +216,8 @@ def create_from_award(actor: User, decision: AwardDecision) -> Contract:
 def find_or_add_supplier(org_number: str, name: str) -> Organisation:
     """The supplier with this organisation number, added (kind supplier) when Lupin does not
     know it yet: a contract registered by hand may name suppliers that never logged in."""
-    org_number = org_number.strip().replace(" ", "")
+    # "974 760 673" and "974.760.673" are the same number: look it up and store it bare.
+    org_number = normalise_org_number(org_number.strip())
     name = name.strip()
     if not is_valid_org_number(org_number):
         raise ContractError(
@@ -524,11 +526,16 @@ class GateChoice:
 
 @transaction.atomic
 def decide_gate(
-    actor: User, phase: DevelopmentPhase, choices: Sequence[GateChoice]
+    actor: User,
+    phase: DevelopmentPhase,
+    choices: Sequence[GateChoice],
+    on: date | None = None,
 ) -> list[GateDecision]:
     """The go/no-go at the end of a running phase: one decision with a reason for every
-    supplier still in the contract. The phase is completed if anyone goes on, else stopped;
-    suppliers told no-go leave the contract; when nobody goes on the contract is terminated."""
+    supplier still in the contract, taken `on` a day (today by default; a gate meeting is
+    often recorded a few days later). The phase is completed if anyone goes on, else stopped;
+    suppliers told no-go leave the contract that day; when nobody goes on the contract is
+    terminated."""
     contract = phase.contract
     _require(access.can_manage(actor, contract))
     _active(contract)
@@ -563,6 +570,12 @@ def decide_gate(
             )
         )
     today = _today()
+    on = on or today
+    if on > today:
+        raise ContractError(_("Record a gate decision once it is taken."), field="on")
+    if on < phase.starts_on:
+        raise ContractError(_("A phase's gate cannot come before the phase starts."), field="on")
+    decided_at = timezone.make_aware(datetime.combine(on, time(12)))
     decisions = []
     for choice in decided.values():
         decisions.append(
@@ -572,11 +585,12 @@ def decide_gate(
                 outcome=choice.outcome,
                 reason=choice.reason.strip(),
                 decided_by=actor,
+                decided_at=decided_at if on != today else timezone.now(),
             )
         )
         if choice.outcome == GateOutcome.NO_GO:
             party = choice.supplier
-            party.left_on, party.left_reason = today, choice.reason.strip()
+            party.left_on, party.left_reason = on, choice.reason.strip()
             party.save(update_fields=["left_on", "left_reason"])
     phase.status = PhaseStatus.COMPLETED if going else PhaseStatus.STOPPED
     phase.save(update_fields=["status"])
@@ -642,8 +656,9 @@ def record_performance(
 
 
 def development_cost(contract: Contract) -> Decimal:
-    total = contract.phases.aggregate(total=Sum("actual_cost"))["total"]
-    return total or Decimal(0)
+    # Summed from the phases rather than aggregated in SQL, so that a list of contracts with
+    # their phases prefetched (the API, the portfolio) costs no query per contract.
+    return sum((p.actual_cost or Decimal(0) for p in contract.phases.all()), Decimal(0))
 
 
 def purchase_blockers(contract: Contract) -> list[str]:

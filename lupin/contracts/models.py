@@ -301,7 +301,7 @@ class GateDecision(models.Model):
     """The go/no-go for one supplier at the end of a phase, always with a reason."""
 
     phase = models.ForeignKey(DevelopmentPhase, on_delete=models.CASCADE, related_name="decisions")
-    supplier = models.ForeignKey(ContractParty, on_delete=models.PROTECT, related_name="decisions")
+    supplier = models.ForeignKey(ContractParty, on_delete=models.CASCADE, related_name="decisions")
     outcome = models.CharField(_("decision"), max_length=8, choices=GateOutcome.choices)
     reason = models.TextField(_("reason"))
     decided_by = models.ForeignKey(

@@ -16,6 +16,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from lupin.contracts import access as contract_access
+from lupin.contracts.actions import waiting_pilots
 from lupin.projects import access
 from lupin.projects.filters import ProjectFilterForm
 from lupin.projects.lifecycle import Phase
@@ -116,6 +118,8 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "internals": internals,
         "can_edit": access.can_edit(user, project),
         "can_invite": access.can_invite(user, project),
+        "contracts": list(contract_access.contracts_visible_to(user).filter(project=project)),
+        "can_register_contract": contract_access.can_register(user, project),
     }
     if internals:
         context["progress"] = roadmap_progress(project)
@@ -173,5 +177,6 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "total_value": sum((row.value for row in buyers), Decimal(0)),
         "drafts": sum(not p.is_published for p in projects),
         "phases": list(Phase),
+        "waiting_pilots": waiting_pilots(contract_access.contracts_visible_to(request.user)),
     }
     return render(request, "projects/portfolio.html", context)
