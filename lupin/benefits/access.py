@@ -2,8 +2,10 @@
 
 - KPIs and measurements follow their contract (`lupin.contracts.access`): public for a published
   case, written by the contract's buyers. Evidence files are for the contract's insiders.
-- Programme costs (support logged, yearly budgets): written by programme advisors; the totals
-  are public in the effect report, the entries (who, what, for whom) are for advisors.
+- Programme costs (support logged, yearly budgets): written by programme advisors. The effect
+  report's drill-down shows each entry's partner, date, hours, rate and cost to everyone (the
+  figures must be recomputable); which advisor gave the support and what was done are for the
+  programme only.
 - A partner's own report: the partner's people and the programme.
 """
 

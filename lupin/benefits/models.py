@@ -200,8 +200,10 @@ class SupportEntry(models.Model):
 
 
 class ProgrammeBudget(models.Model):
-    """The programme's own spending in one year (all costs: staff, grants, events). When a year
-    has a budget, the effect report uses it as that year's cost; otherwise the support logged."""
+    """The programme's own spending in one year (all costs: staff, grants, events). The effect
+    report counts a year's budget as that year's cost, the support logged being the part of it
+    allocated to partners; a year without a budget, or whose support logged exceeds its budget,
+    counts the support logged."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     amount = models.DecimalField(

@@ -1,0 +1,2 @@
+"""The benefit pages: KPIs and their measurements (`kpis`), and the programme's costs
+(`programme`)."""
