@@ -19,6 +19,10 @@ How each line is computed (the page says the same in words):
   real discount rate: `amount / (1 + rate) ** (year − base year)`.
 
 A KPI without a baseline is listed as such and left out of realised benefits, never counted as 0.
+
+Presentation helpers live here too, so the page, the downloads and the API word and label the
+same figures the same way: `label()` names a group value in the active language, `mnok()` and
+`headline_sentence()` write the headline.
 """
 
 from __future__ import annotations
@@ -27,35 +31,75 @@ from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
 from django.conf import settings
 from django.db.models import Min, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.formats import get_format, number_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from lupin.accounts.models import Organisation
 from lupin.benefits.models import Kpi, Measurement, ProgrammeBudget, SupportEntry
 from lupin.contracts.models import Contract, ContractStatus
-from lupin.lib import finance
-from lupin.lib.finance import Aggregation, Estimate, Headline, Row
+from lupin.lib import cpv, finance
+from lupin.lib.finance import Aggregation, Estimate, Headline, Row, Total
+from lupin.lib.money import format_nok
 from lupin.projects.lifecycle import Phase
-from lupin.projects.models import Project, ProjectCpvCode, Visibility
+from lupin.projects.models import BenefitCategory, Procedure, Project, ProjectCpvCode, Visibility
 
 REALISED, EXPECTED, COST = "realised", "expected", "cost"
 MEASURES = (REALISED, EXPECTED, COST)
 # The breakdowns, in the order the page shows them. Costs have no category.
 BREAKDOWNS = ("year", "partner", "sector", "procedure", "phase", "category")
 
+MEASURE_LABELS = {
+    REALISED: gettext_lazy("Realised benefits"),
+    EXPECTED: gettext_lazy("Expected benefits"),
+    COST: gettext_lazy("Programme cost"),
+}
+BREAKDOWN_LABELS = {
+    "year": gettext_lazy("Year"),
+    "partner": gettext_lazy("Partner"),
+    "sector": gettext_lazy("Sector (CPV division)"),
+    "procedure": gettext_lazy("Procedure"),
+    "phase": gettext_lazy("Phase"),
+    "category": gettext_lazy("Benefit category"),
+}
+# What a group without a value holds, per key: programme cost not allocated to a partner or a
+# (published) case.
+NO_VALUE_LABELS = {
+    "partner": gettext_lazy("Not allocated to a partner"),
+    "sector": gettext_lazy("Not allocated to a case"),
+    "procedure": gettext_lazy("Not allocated to a case"),
+    "phase": gettext_lazy("Not allocated to a case"),
+    "category": gettext_lazy("No category"),
+}
+# The choices the page and the API accept for recomputing (percent and whole years).
+MAX_RATE_PERCENT = Decimal(20)
+MIN_YEARS, MAX_YEARS = 1, 40
+HUNDRED = Decimal(100)
+
 
 @dataclass(frozen=True)
 class Params:
+    """`rate` is a fraction (0.04 is 4 %); `years` is the benefit period of expected benefits."""
+
     rate: Decimal
     years: int
 
     @classmethod
     def default(cls) -> Params:
         return cls(rate=settings.LUPIN_DISCOUNT_RATE, years=settings.LUPIN_BENEFIT_YEARS)
+
+    @property
+    def rate_percent(self) -> Decimal:
+        """The rate in percent, without trailing zeros: 4, 3.5."""
+        percent = (self.rate * HUNDRED).normalize()
+        # normalize() writes 20 as 2E+1; give whole numbers back their zeros.
+        return percent.quantize(Decimal(1)) if percent == percent.to_integral_value() else percent
 
 
 @dataclass(frozen=True)
@@ -139,37 +183,134 @@ class EffectReport:
     def expected(self) -> Estimate:
         return self.aggregations[EXPECTED].total.value
 
+    def total(self, measure: str, key: str | None = None, value: Hashable = None) -> Total | None:
+        """One figure with the ids of its lines: a measure's total (`key` None) or one group's
+        total; None for a group nothing falls in."""
+        aggregation = self.aggregations[measure]
+        return aggregation.total if key is None else aggregation.by.get(key, {}).get(value)
+
     def lines_behind(
         self, measure: str, key: str | None = None, value: Hashable = None
     ) -> list[Line]:
         """The lines behind one figure: a measure's total (`key` None) or one group's total."""
-        aggregation = self.aggregations[measure]
-        total = aggregation.total if key is None else aggregation.by.get(key, {}).get(value)
+        total = self.total(measure, key, value)
         if total is None:
             return []
         by_id = {line.id: line for line in self.lines}
         return [by_id[str(row_id)] for row_id in total.row_ids]
 
     def breakdown(self, key: str) -> list[tuple[Hashable, dict[str, Estimate]]]:
-        """(group value, {measure: total}) for every value seen under `key`, sorted."""
+        """(group value, {measure: total}) for every value seen under `key`, in the order a
+        reader expects: years ascending, partners by name, sectors by code, procedures, phases
+        and categories in their lifecycle order; the group without a value last. A measure
+        with nothing in a group counts 0 there."""
         values: set[Hashable] = set()
         for aggregation in self.aggregations.values():
             values.update(aggregation.by.get(key, {}))
         zero = Estimate.exact(Decimal(0))
         rows = []
-        for value in sorted(values, key=lambda v: (v is None, str(v) if key != "year" else v)):
-            rows.append(
-                (
-                    value,
-                    {
-                        m: self.aggregations[m].by.get(key, {}).get(value, None).value  # type: ignore[union-attr]
-                        if value in self.aggregations[m].by.get(key, {})
-                        else zero
-                        for m in MEASURES
-                    },
-                )
-            )
+        for value in sorted(values, key=lambda v: self._sort_key(key, v)):
+            totals = {}
+            for measure in MEASURES:
+                total = self.aggregations[measure].by.get(key, {}).get(value)
+                totals[measure] = zero if total is None else total.value
+            rows.append((value, totals))
         return rows
+
+    def _sort_key(self, key: str, value: Hashable) -> tuple[bool, int, str]:
+        if value is None:
+            return (True, 0, "")
+        if key == "year" and isinstance(value, int):
+            return (False, value, "")
+        order = _ORDERS.get(key)
+        if order is not None and value in order:
+            return (False, order.index(str(value)), "")
+        return (False, 0, self.label(key, value).casefold())
+
+    def label(self, key: str, value: Hashable) -> str:
+        """A group value as a reader names it, in the active language."""
+        if value is None:
+            return str(NO_VALUE_LABELS.get(key, "–"))
+        if key == "partner" and isinstance(value, int):
+            return self.partner_names.get(value, str(value))
+        if key == "sector":
+            division = _divisions().get(str(value))
+            return f"{value} – {division.label(get_language() or 'nb')}" if division else str(value)
+        choices = _CHOICES.get(key)
+        if choices is not None and isinstance(value, str) and value in choices.values:
+            return str(choices(value).label)
+        return str(value)
+
+
+# The breakdowns whose values are choices: labelled and ordered as the choices are.
+_CHOICES: dict[str, type[Phase] | type[Procedure] | type[BenefitCategory]] = {
+    "procedure": Procedure,
+    "phase": Phase,
+    "category": BenefitCategory,
+}
+_ORDERS = {key: list(choices.values) for key, choices in _CHOICES.items()}
+
+
+@cache
+def _divisions() -> dict[str, cpv.CpvCode]:
+    return {code.division: code for code in cpv.divisions()}
+
+
+def mnok(amount: Decimal) -> str:
+    """`finance.format_mnok()` written with the active language's separators (bokmål: 1 234,5)."""
+    text = finance.format_mnok(amount)
+    decimal_sign = str(get_format("DECIMAL_SEPARATOR"))
+    thousands = str(get_format("THOUSAND_SEPARATOR"))
+    return "".join(decimal_sign if c == "." else thousands if c == "," else c for c in text)
+
+
+def ratio(value: Decimal) -> str:
+    """Kroner of benefit per krone invested, with one decimal, in the active language."""
+    rounded = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return number_format(rounded, 1, force_grouping=True)
+
+
+def headline_sentence(headline: Headline, measure: str) -> str:
+    """ "12.3 MNOK invested → 45.6 MNOK in realised benefits (range 34.2–57.0)" in the active
+    language; `finance.Headline.sentence` is the English original."""
+    values = {
+        "invested": mnok(headline.invested),
+        "benefits": mnok(headline.benefits.expected),
+        "low": mnok(headline.benefits.low),
+        "high": mnok(headline.benefits.high),
+    }
+    exact = headline.benefits.is_exact
+    if measure == REALISED:
+        if exact:
+            return _("%(invested)s MNOK invested → %(benefits)s MNOK in realised benefits") % values
+        return (
+            _(
+                "%(invested)s MNOK invested → %(benefits)s MNOK in realised benefits "
+                "(range %(low)s–%(high)s)"
+            )
+            % values
+        )
+    if exact:
+        return _("%(invested)s MNOK invested → %(benefits)s MNOK in expected benefits") % values
+    return (
+        _(
+            "%(invested)s MNOK invested → %(benefits)s MNOK in expected benefits "
+            "(range %(low)s–%(high)s)"
+        )
+        % values
+    )
+
+
+def ratio_sentence(headline: Headline) -> str:
+    """ "3.7 kroner of benefit per krone invested (range 2.8–4.6)" in the active language."""
+    values = {
+        "expected": ratio(headline.ratio.expected),
+        "low": ratio(headline.ratio.low),
+        "high": ratio(headline.ratio.high),
+    }
+    if headline.ratio.is_exact:
+        return _("%(expected)s kroner of benefit per krone invested") % values
+    return _("%(expected)s kroner of benefit per krone invested (range %(low)s–%(high)s)") % values
 
 
 def _projects(partner: Organisation | None, public: bool) -> QuerySet[Project]:
@@ -424,8 +565,11 @@ def _cost_lines(
         rest = budget.amount - logged
         if rest < 0:
             warnings.append(
-                f"{year}: support logged ({logged}) exceeds the budget entered ({budget.amount}); "
-                "the support logged is counted."
+                _(
+                    "%(year)s: the support logged (%(logged)s) exceeds the budget entered "
+                    "(%(budget)s); the support logged is counted."
+                )
+                % {"year": year, "logged": format_nok(logged), "budget": format_nok(budget.amount)}
             )
             continue
         lines.append(
