@@ -61,8 +61,9 @@ api = NinjaAPI(
 
 
 def error(
-    request: HttpRequest, status: int, code: str, message: str, **fields: Any
+    request: HttpRequest, status: int, code: str, message: str, /, **fields: Any
 ) -> HttpResponse:
+    # Positional-only, so that a field named "status", "code" or "message" is a field.
     body: dict[str, Any] = {"code": code, "message": message}
     if fields:
         body["fields"] = fields

@@ -1,8 +1,10 @@
 """A realistic Norwegian demo dataset, built through the same actions the pages use.
 
 `build()` is idempotent: organisations are keyed by organisation number (or foreign id), users by
-username, projects by (lead buyer, title) and market dialogues by project. Whatever exists is left
-exactly as it is, so a second run creates nothing and changes nothing.
+username, projects by (lead buyer, title), market dialogues by project, competitions by (project,
+title), contracts by (project, title) or by their award, the programme's budgets by year and its
+support entries by (partner, what was done). Whatever exists is left exactly as it is, so a second
+run creates nothing and changes nothing.
 
 Every organisation number is fictional: it starts with 1, which Enhetsregisteret never issues (real
 numbers start with 8 or 9), so no demo body can be mistaken for a real one. The check digit is
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,6 +26,9 @@ from django.db.models import F, Model, QuerySet
 from django.utils import timezone
 
 from lupin.accounts.models import Organisation, OrganisationKind, Role, User
+from lupin.benefits import actions as benefit_actions
+from lupin.benefits.actions import KpiData, MeasurementData, SupportData
+from lupin.benefits.models import ConfidenceLevel, ProgrammeBudget, SupportEntry
 from lupin.competitions import actions as competition_actions
 from lupin.competitions.actions import CompetitionData
 from lupin.competitions.actions import evaluation as evaluation_actions
@@ -49,6 +54,18 @@ from lupin.competitions.models import (
 )
 from lupin.competitions.models import (
     Question as CompetitionQuestion,
+)
+from lupin.contracts import actions as contract_actions
+from lupin.contracts.actions import ContractData, GateChoice
+from lupin.contracts.models import (
+    Contract,
+    ContractKind,
+    ContractStatus,
+    DevelopmentPhase,
+    Direction,
+    GateOutcome,
+    OptionKind,
+    PhaseKind,
 )
 from lupin.dialogue import actions as dialogue_actions
 from lupin.dialogue.actions import ConferenceData, DialogueData
@@ -737,6 +754,184 @@ PROJECTS: tuple[ProjectSpec, ...] = (
         ),
         steps_done_in_current_phase=3,
         notes={"development": "Fase 2 (prototyp) godkjent ved go/no-go-møtet."},
+    ),
+    # Three older cases whose contracts have run long enough to measure benefits over three
+    # years (see CONTRACTS): a pilot bought at scale, a pilot waiting for its purchase, a PCP.
+    ProjectSpec(
+        author="buyer",
+        data=ProjectData(
+            title="Sensorstyrt tømming av avfallsbeholdere",
+            need_statement=(
+                "Kommunen trenger å tømme de nedgravde avfallsbeholderne når de er fulle, "
+                "ikke etter en fast rute, slik at renovasjonsbilene kjører mindre og "
+                "innbyggerne slipper overfylte containere."
+            ),
+            affected_users=(
+                "Innbyggere i boligfelt og sentrum, renovasjonsarbeiderne, kundesenteret, "
+                "naboer til containerplassene."
+            ),
+            problem_scenarios=(
+                "Bilene tømmer halvfulle containere på faste dager, mens andre renner over før "
+                "helgen. Kundesenteret får hundrevis av meldinger om søppel på bakken hvert år."
+            ),
+            desired_effects=(
+                "Færre tømmeturer, mindre kjøring og utslipp, færre overfylte containere og "
+                "en løsning andre kommuner kan ta i bruk."
+            ),
+            estimated_value=_nok("4200000.00"),
+            nuts_region="NO0A2",
+            planned_procedure=Procedure.NEGOTIATION,
+            cpv_codes=("90511000", "34928480"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.OPERATING_COSTS,
+                description="Færre tømminger med renovasjonsbil",
+                baseline=Decimal("5200"),
+                target=Decimal("2600"),
+                unit="tømminger per år",
+                owner="Leder for renovasjon",
+                yearly_value=_nok("1800000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Meldinger om overfylte containere",
+                baseline=Decimal("410"),
+                target=Decimal("50"),
+                unit="meldinger per år",
+                owner="Leder for kundesenteret",
+            ),
+            BenefitData(
+                category=BenefitCategory.TRANSFER_OTHERS,
+                description="Andre kommuner som tar løsningen i bruk",
+                baseline=Decimal("0"),
+                target=Decimal("3"),
+                unit="kommuner",
+                owner="Innkjøpssjef",
+                yearly_value=_nok("900000.00"),
+            ),
+        ),
+        started_days_ago=1650,
+        published_days_ago=1620,
+        moves=(
+            Move(Phase.DIALOGUE, 1540, "Behovet og baseline er forankret i teknisk utvalg."),
+            Move(Phase.COMPETITION, 1420, "Dialogen viste tre mulige sensorløsninger."),
+            Move(Phase.CONTRACT, 1290, "Pilotkontrakt signert med Fjellvind Sensor AS."),
+        ),
+        steps_done_in_current_phase=5,
+        notes={"purchase": "Kjøpt til alle kommunens containere etter piloten."},
+    ),
+    ProjectSpec(
+        author="marte.haugland",
+        data=ProjectData(
+            title="Digital hjemmeoppfølging av KOLS-pasienter",
+            need_statement=(
+                "Pasienter med alvorlig KOLS trenger å oppdage forverring tidlig og få hjelp "
+                "hjemme, og sykehuset trenger å unngå akutte innleggelser som kunne vært "
+                "forebygget."
+            ),
+            affected_users=(
+                "Pasienter med KOLS og deres pårørende, lungeavdelingen, hjemmesykepleien i "
+                "kommunene, fastleger."
+            ),
+            problem_scenarios=(
+                "Forverring oppdages først når pasienten ringer 113. Mange innleggelser ender "
+                "med lange liggetider. Hjemmesykepleien mangler oversikt over målinger."
+            ),
+            desired_effects=(
+                "Færre akutte innleggelser og liggedøgn, tryggere pasienter og frigjort tid "
+                "for sykepleierne."
+            ),
+            estimated_value=_nok("4800000.00"),
+            nuts_region="NO0A1",
+            planned_procedure=Procedure.NEGOTIATION,
+            cpv_codes=("33195000", "85141000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_BUYER,
+                description="Liggedøgn for KOLS-pasientene i oppfølgingen",
+                baseline=Decimal("2100"),
+                target=Decimal("1400"),
+                unit="liggedøgn per år",
+                owner="Klinikkdirektør medisinsk klinikk",
+                yearly_value=_nok("6300000.00"),
+            ),
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Akutte innleggelser per pasient",
+                baseline=Decimal("1.8"),
+                target=Decimal("1.1"),
+                unit="innleggelser per pasient per år",
+                owner="Overlege ved lungeavdelingen",
+            ),
+        ),
+        started_days_ago=1700,
+        published_days_ago=1680,
+        moves=(
+            Move(Phase.DIALOGUE, 1600, "Forankret i ledergruppen, baseline fra pasientregisteret."),
+            Move(Phase.COMPETITION, 1450, "Funksjonskravene er klare etter en-til-en-møtene."),
+            Move(Phase.CONTRACT, 1330, "Pilotavtale signert med Nordlys Omsorgsteknologi AS."),
+        ),
+        # Development only: the pilot has not been bought (see CONTRACTS).
+        steps_done_in_current_phase=1,
+        notes={"development": "Piloten følges opp i kvartalsvise møter med leverandøren."},
+    ),
+    ProjectSpec(
+        author="marte.haugland",
+        data=ProjectData(
+            title="Tidlig varsling av forverring hos inneliggende pasienter",
+            need_statement=(
+                "Inneliggende pasienter som blir dårligere trenger å bli oppdaget før det blir "
+                "kritisk, også om natten når det er få sykepleiere på sengeposten."
+            ),
+            affected_users=(
+                "Inneliggende pasienter, sykepleiere og leger på sengepostene, intensiv, pårørende."
+            ),
+            problem_scenarios=(
+                "Vitale målinger tas manuelt hver fjerde time. Forverring mellom målingene "
+                "oppdages sent, og pasienten må flyttes til intensiv."
+            ),
+            desired_effects=(
+                "Raskere tiltak ved forverring, færre overflytninger til intensiv og tryggere "
+                "netter på sengepostene."
+            ),
+            estimated_value=_nok("10500000.00"),
+            nuts_region="NO0A1",
+            planned_procedure=Procedure.PCP,
+            cpv_codes=("73100000", "33195000"),
+        ),
+        benefits=(
+            BenefitData(
+                category=BenefitCategory.BETTER_FOR_USERS,
+                description="Tid fra forverring til tiltak",
+                baseline=Decimal("95"),
+                target=Decimal("30"),
+                unit="minutter (median)",
+                owner="Fagdirektør",
+            ),
+            BenefitData(
+                category=BenefitCategory.OPERATING_COSTS,
+                description="Overflytninger til intensiv som kunne vært unngått",
+                baseline=Decimal("160"),
+                target=Decimal("110"),
+                unit="overflytninger per år",
+                owner="Klinikkdirektør kirurgisk klinikk",
+                yearly_value=_nok("4000000.00"),
+            ),
+        ),
+        started_days_ago=640,
+        published_days_ago=620,
+        moves=(
+            Move(Phase.DIALOGUE, 560, "Ingen løsning på markedet; vi utforsker en PCP."),
+            Move(
+                Phase.COMPETITION,
+                430,
+                "FoU-konkurranse kunngjort etter unntaket for forskning og utvikling.",
+            ),
+            Move(Phase.CONTRACT, 335, "FoU-kontrakter signert med tre leverandører."),
+        ),
+        steps_done_in_current_phase=1,
     ),
 )
 
@@ -1602,6 +1797,10 @@ def _awarded_competition(project: Project, users: dict[str, User], contract_at: 
     story.shift(-timedelta(days=13))
     evaluation_actions.sign_contract(buyer, story.competition)
     story.slide("signed_at", contract_at - timedelta(days=2))
+    decision = AwardDecision.objects.select_related("competition", "signed_by").get(
+        competition=story.competition
+    )
+    _award_contract(decision, users, timezone.localdate())
 
 
 COMPETITIONS = {
@@ -1633,6 +1832,706 @@ def _competitions(projects: dict[str, Project], users: dict[str, User], now: dat
             build_it(project, users, now)
 
 
+# Contracts and benefits. Signing the furniture award created its contract (as in Lupin); the
+# other contracts are registered by hand, as for cases run outside Lupin:
+# - a pilot of sensor-driven waste collection (Fjordvik): ended, bought at scale by Fjordvik and
+#   then by Solberg (transfer value), benefits measured every year;
+# - a pilot of digital home follow-up of COPD patients (Helse Vestkyst): ended and still waiting
+#   for its purchase, benefits measured every year, one KPI without a baseline;
+# - the innovation partnership for the zero-emission fast ferry (Nordkyst): both phases passed
+#   their gates, but one performance level is not met, so the purchase option stays closed;
+# - a PCP for early warning of deterioration (Helse Vestkyst): three suppliers designed, two
+#   went on at the gate, their prototypes are running now.
+# Then the programme's costs: yearly budgets and the support its advisor gave.
+#
+# Measurements fall in this year and the two before, on fixed days (never after today); every
+# other date counts from the day the case entered the contract phase. Like the rest of the demo,
+# the actions run today and `_set` moves the moments they stamp (entered, decided) back.
+
+WASTE = "Sensorstyrt tømming av avfallsbeholdere"
+COPD = "Digital hjemmeoppfølging av KOLS-pasienter"
+DETERIORATION = "Tidlig varsling av forverring hos inneliggende pasienter"
+FERRY = "Utslippsfri hurtigbåt i regionen"
+
+WASTE_CONTRACT = "Pilot: sensorstyrt tømming av nedgravde containere"
+COPD_CONTRACT = "Pilot: digital hjemmeoppfølging av KOLS-pasienter"
+FERRY_CONTRACT = "Innovasjonspartnerskap: utslippsfri hurtigbåt"
+PCP_CONTRACT = "Førkommersiell anskaffelse: tidlig varsling av forverring"
+
+
+def _day(moment: datetime) -> date:
+    return timezone.localtime(moment, OSLO).date()
+
+
+def _noon(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=OSLO)
+
+
+def _in_year(today: date, years_back: int, month: int, day: int) -> date:
+    """That day of the year `years_back` before this one; today, if that day is still ahead."""
+    return min(date(today.year - years_back, month, day), today)
+
+
+def _contract_day(project: Project) -> date:
+    """The day the case entered the contract phase: its contracts were signed two days before."""
+    move = PhaseTransition.objects.filter(project=project, to_phase=Phase.CONTRACT).latest("at")
+    signed = _day(move.at) - timedelta(days=2)
+    while signed.weekday() >= 5:  # signed on a weekday
+        signed -= timedelta(days=1)
+    return signed
+
+
+def _end_of(contract: Contract) -> date:
+    if contract.ends_on is None:
+        raise ValueError(f"The demo contract {contract} has no end date.")
+    return contract.ends_on
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measurement of a KPI, on a day of the year `years_back` before this one."""
+
+    kpi: str  # the KPI's description
+    years_back: int
+    month: int
+    day: int
+    value: str
+    source: str
+    confidence: str = ConfidenceLevel.EXPECTED
+    note: str = ""
+
+
+def _measure(actor: User, contract: Contract, readings: tuple[Reading, ...], today: date) -> None:
+    for reading in readings:
+        kpi = contract.kpis.get(description=reading.kpi)
+        measured_on = max(
+            _in_year(today, reading.years_back, reading.month, reading.day), contract.signed_on
+        )
+        measurement = benefit_actions.record_measurement(
+            actor,
+            kpi,
+            MeasurementData(
+                value=Decimal(reading.value),
+                unit=kpi.unit,
+                measured_on=measured_on,
+                source=reading.source,
+                confidence=reading.confidence,
+                note=reading.note,
+            ),
+        )
+        _set(measurement, entered_at=_noon(measured_on) + timedelta(days=3))
+
+
+def _register(
+    actor: User,
+    project: Project,
+    suppliers: list[Organisation],
+    *,
+    title: str,
+    kind: str,
+    signed_on: date,
+    term_days: int | None,
+    value: str,
+    reference: str,
+    description: str,
+    max_cost: str | None = None,
+    is_pilot: bool = False,
+) -> Contract:
+    starts_on = signed_on + timedelta(days=14)
+    contract = contract_actions.register_contract(
+        actor,
+        project,
+        ContractData(
+            title=title,
+            kind=kind,
+            signed_on=signed_on,
+            starts_on=starts_on,
+            ends_on=starts_on + timedelta(days=term_days) if term_days else None,
+            value=Decimal(value),
+            max_cost=Decimal(max_cost) if max_cost else None,
+            reference=reference,
+            description=description,
+            is_pilot=is_pilot,
+        ),
+        suppliers,
+    )
+    _set(contract, created_at=_noon(signed_on))
+    contract.refresh_from_db()
+    return contract
+
+
+def _waste_pilot(
+    project: Project, users: dict[str, User], orgs: dict[str, Organisation], today: date
+) -> None:
+    """A year's pilot with Fjellvind, bought for every container in Fjordvik when it ended and
+    by Solberg the year after: the benefits are measured every year since."""
+    buyer, advisor = users["buyer"], users["advisor"]
+    signed = _contract_day(project)
+    contract = _register(
+        buyer,
+        project,
+        [orgs["fjellvind"]],
+        title=WASTE_CONTRACT,
+        kind=ContractKind.ORDINARY,
+        signed_on=signed,
+        term_days=365,
+        value="1450000",
+        reference="FJV 2023/044",
+        description=(
+            "Fyllingsgradssensorer i 120 nedgravde containere, ruteplanlegging etter "
+            "fyllingsgrad og opplæring av renovasjonsarbeiderne, i ett år."
+        ),
+        is_pilot=True,
+    )
+    contract_actions.end_pilot(buyer, contract, on=_end_of(contract))
+    contract_actions.change_status(buyer, contract, ContractStatus.COMPLETED)
+    own = contract_actions.record_scale_up(
+        buyer,
+        contract,
+        organisation=orgs["fjordvik"],
+        decided_on=_end_of(contract) + timedelta(days=45),
+        scope="Sensorer og ruteplanlegging for alle 640 nedgravde containere i kommunen.",
+        value=Decimal("5800000"),
+    )
+    transfer = contract_actions.record_scale_up(
+        advisor,
+        contract,
+        organisation=orgs["solberg"],
+        decided_on=_end_of(contract) + timedelta(days=290),
+        scope="Solberg kommune kjøpte samme løsning til sine 310 containere.",
+        value=Decimal("2900000"),
+    )
+    for scale_up in (own, transfer):
+        _set(scale_up, recorded_at=_noon(scale_up.decided_on) + timedelta(days=7))
+    source = "Kjørelogg fra renovasjonsbilene (fagsystemet)"
+    messages = "Kundesenterets saksstatistikk"
+    trips, complaints = "Færre tømminger med renovasjonsbil", "Meldinger om overfylte containere"
+    towns = "Andre kommuner som tar løsningen i bruk"
+    _measure(
+        buyer,
+        contract,
+        (
+            Reading(trips, 2, 11, 30, "3900", source, note="Første hele år etter piloten."),
+            Reading(complaints, 2, 11, 30, "220", messages),
+            Reading(trips, 1, 11, 30, "3000", source, ConfidenceLevel.HIGH),
+            Reading(complaints, 1, 11, 30, "95", messages, ConfidenceLevel.HIGH),
+            Reading(towns, 1, 12, 15, "1", "Solberg kommunes kontrakt", ConfidenceLevel.HIGH),
+            Reading(trips, 0, 10, 31, "2700", source, ConfidenceLevel.HIGH),
+            Reading(complaints, 0, 10, 31, "70", messages, ConfidenceLevel.HIGH),
+            Reading(towns, 0, 10, 31, "1", "Solberg kommunes kontrakt", ConfidenceLevel.HIGH),
+        ),
+        today,
+    )
+
+
+def _copd_pilot(
+    project: Project, users: dict[str, User], orgs: dict[str, Organisation], today: date
+) -> None:
+    """A pilot extended by a year, ended this spring, and waiting for the hospital to buy the
+    service at scale; nurses' time was never counted before the pilot (no baseline)."""
+    buyer = users["marte.haugland"]
+    signed = _contract_day(project)
+    contract = _register(
+        buyer,
+        project,
+        [orgs["nordlys"]],
+        title=COPD_CONTRACT,
+        kind=ContractKind.ORDINARY,
+        signed_on=signed,
+        term_days=730,
+        value="4600000",
+        reference="HVK 2023/052",
+        description=(
+            "Nettbrett og målere for oksygenmetning og puls hjemme hos 150 pasienter, "
+            "oppfølging fra lungeavdelingen og varsling til hjemmesykepleien."
+        ),
+        is_pilot=True,
+    )
+    extension = contract_actions.add_option(
+        buyer,
+        contract,
+        kind=OptionKind.EXTENSION,
+        description="Forlengelse av piloten med ett år mens gevinstene dokumenteres.",
+        value=Decimal("1900000"),
+        extends_to=_end_of(contract) + timedelta(days=365),
+    )
+    contract_actions.exercise_option(
+        buyer,
+        extension,
+        on=_end_of(contract) - timedelta(days=60),
+    )
+    benefit_actions.add_kpi(
+        buyer,
+        contract,
+        KpiData(
+            category=BenefitCategory.OPERATING_COSTS,
+            description="Frigjort sykepleiertid i hjemmesykepleien",
+            unit="timer per uke",
+            target=Decimal("120"),
+            owner="Avdelingsleder hjemmesykehuset",
+            yearly_value=Decimal("1500000"),
+            confidence=ConfidenceLevel.LOW,
+        ),
+    )
+    days, admissions = (
+        "Liggedøgn for KOLS-pasientene i oppfølgingen",
+        "Akutte innleggelser per pasient",
+    )
+    register = "Pasientadministrativt system (DIPS), uttrekk for pilotpasientene"
+    hours = "Frigjort sykepleiertid i hjemmesykepleien"
+    _measure(
+        buyer,
+        contract,
+        (
+            Reading(days, 2, 12, 15, "1850", register),
+            Reading(admissions, 2, 12, 15, "1.5", register),
+            Reading(days, 1, 12, 15, "1650", register, ConfidenceLevel.HIGH),
+            Reading(admissions, 1, 12, 15, "1.3", register, ConfidenceLevel.HIGH),
+            Reading(
+                hours,
+                1,
+                12,
+                15,
+                "85",
+                "Turnusplanen i hjemmesykepleien",
+                ConfidenceLevel.LOW,
+                "Tiden ble ikke registrert før piloten, så det finnes ingen baseline.",
+            ),
+            Reading(
+                days,
+                0,
+                3,
+                31,
+                "1620",
+                register,
+                note="Første kvartal, omregnet til helår.",
+            ),
+            Reading(admissions, 0, 3, 31, "1.25", register),
+            Reading(hours, 0, 3, 31, "95", "Turnusplanen i hjemmesykepleien", ConfidenceLevel.LOW),
+        ),
+        today,
+    )
+    contract_actions.end_pilot(buyer, contract, on=max(_in_year(today, 0, 3, 31), signed))
+
+
+def _milestones(
+    actor: User, phase: DevelopmentPhase, milestones: tuple[tuple[str, int, int | None], ...]
+) -> None:
+    """(title, due, reached) in days after the contract was signed; None: not reached yet."""
+    signed = phase.contract.signed_on
+    for title, due, reached in milestones:
+        milestone = contract_actions.add_milestone(
+            actor, phase, title=title, due_on=signed + timedelta(days=due)
+        )
+        if reached is not None:
+            contract_actions.reach_milestone(actor, milestone, on=signed + timedelta(days=reached))
+
+
+def _gate(
+    actor: User, phase: DevelopmentPhase, after_days: int, reasons: dict[str, tuple[str, str]]
+) -> None:
+    """The go/no-go for each supplier (by organisation name: outcome, reason), decided
+    `after_days` after signing; a supplier told no-go left the contract that day."""
+    contract = phase.contract
+    decided = contract.signed_on + timedelta(days=after_days)
+    choices = [
+        GateChoice(party, *reasons[party.organisation.name])
+        for party in contract_actions.active_suppliers(contract)
+    ]
+    for decision in contract_actions.decide_gate(actor, phase, choices):
+        _set(decision, decided_at=_noon(decided))
+        if decision.outcome == GateOutcome.NO_GO:
+            _set(decision.supplier, left_on=decided)
+
+
+def _ferry_partnership(
+    project: Project, users: dict[str, User], orgs: dict[str, Organisation], today: date
+) -> None:
+    """Concept and prototype have passed their gates within the maximum cost, but the winter's
+    regularity fell short of the agreed level: the purchase option stays closed, and says why."""
+    buyer = users["olav.strand"]
+    signed = _contract_day(project)
+    contract = _register(
+        buyer,
+        project,
+        [orgs["havkraft"]],
+        title=FERRY_CONTRACT,
+        kind=ContractKind.INNOVATION_PARTNERSHIP,
+        signed_on=signed,
+        term_days=None,
+        value="40000000",
+        max_cost="40000000",
+        reference="NKF 2024/07",
+        description=(
+            "Utvikling av en utslippsfri hurtigbåt med ladeløsning i anløpshavnene, i to "
+            "faser, med opsjon på kjøp av to fartøy når ytelsesnivåene er nådd."
+        ),
+    )
+    levels = {
+        name: contract_actions.add_performance_level(
+            buyer, contract, name=name, unit=unit, direction=direction, required=Decimal(required)
+        )
+        for name, unit, direction, required in (
+            ("Rekkevidde på én lading", "nautiske mil", Direction.AT_LEAST, "45"),
+            ("Ladetid ved kai", "minutter", Direction.AT_MOST, "12"),
+            ("Regularitet i vinterhalvåret", "prosent av avgangene", Direction.AT_LEAST, "99"),
+        )
+    }
+    concept = contract_actions.add_phase(
+        buyer,
+        contract,
+        kind=PhaseKind.DEVELOPMENT,
+        name="Konsept, skrog og ladeløsning",
+        starts_on=signed + timedelta(days=14),
+        ends_on=signed + timedelta(days=170),
+        max_cost=Decimal("9000000"),
+    )
+    contract_actions.start_phase(buyer, concept)
+    _milestones(
+        buyer,
+        concept,
+        (
+            ("Konseptdesign godkjent av Sjøfartsdirektoratet", 120, 116),
+            ("Ladeløsning for anløpshavnene valgt", 160, 165),
+        ),
+    )
+    contract_actions.record_phase_cost(buyer, concept, Decimal("8400000"))
+    _gate(
+        buyer,
+        concept,
+        178,
+        {
+            "Havkraft Maritime AS": (
+                GateOutcome.GO,
+                "Konseptet når rekkevidde og ladetid i simuleringene, og kostnadsanslaget for "
+                "prototypen er innenfor rammen.",
+            )
+        },
+    )
+    prototype = contract_actions.add_phase(
+        buyer,
+        contract,
+        kind=PhaseKind.DEVELOPMENT,
+        name="Prototyp og testseilas",
+        starts_on=signed + timedelta(days=185),
+        ends_on=signed + timedelta(days=480),
+        max_cost=Decimal("31000000"),
+    )
+    contract_actions.start_phase(buyer, prototype)
+    _milestones(
+        buyer,
+        prototype,
+        (
+            ("Prototypen sjøsatt", 300, 296),
+            ("Testseilas gjennom vinterhalvåret", 440, 446),
+            ("Sluttrapport fra testperioden", 478, 476),
+        ),
+    )
+    contract_actions.record_phase_cost(buyer, prototype, Decimal("29600000"))
+    for name, achieved in (
+        ("Rekkevidde på én lading", "52"),
+        ("Ladetid ved kai", "10.5"),
+        ("Regularitet i vinterhalvåret", "97.6"),
+    ):
+        contract_actions.record_performance(
+            buyer, levels[name], Decimal(achieved), on=signed + timedelta(days=476)
+        )
+    _gate(
+        buyer,
+        prototype,
+        490,
+        {
+            "Havkraft Maritime AS": (
+                GateOutcome.GO,
+                "Rekkevidde og ladetid er dokumentert i testseilasen. Regulariteten må "
+                "forbedres før kjøpsopsjonen kan utløses; leverandøren retter styringen av "
+                "batteriene i kulde.",
+            )
+        },
+    )
+    emissions = "Utslipp fra hurtigbåtrutene"
+    kpi = contract.kpis.get(description=emissions)
+    measurement = benefit_actions.record_measurement(
+        buyer,
+        kpi,
+        MeasurementData(
+            value=Decimal("4700"),
+            unit=kpi.unit,
+            measured_on=signed + timedelta(days=476),
+            source="Drivstoffregnskapet for rutene, med prototypen i testseilas",
+            confidence=ConfidenceLevel.LOW,
+            note="Prototypen gikk én av fire ruter i testperioden.",
+        ),
+    )
+    _set(measurement, entered_at=_noon(signed + timedelta(days=480)))
+
+
+def _deterioration_pcp(
+    project: Project, users: dict[str, User], orgs: dict[str, Organisation], today: date
+) -> None:
+    """Three suppliers designed a solution; at the gate two went on to build prototypes, which
+    run on two wards now; the test phase is planned."""
+    buyer = users["marte.haugland"]
+    signed = _contract_day(project)
+    contract = _register(
+        buyer,
+        project,
+        [orgs["nordlys"], orgs["fjellvind"], orgs["medidos"]],
+        title=PCP_CONTRACT,
+        kind=ContractKind.PCP,
+        signed_on=signed,
+        term_days=600,
+        value="10500000",
+        max_cost="10500000",
+        reference="HVK 2025/019",
+        description=(
+            "FoU-tjenester i tre faser: løsningsdesign, prototyp og test på sengepost. "
+            "Kjøp av en ferdig løsning blir en egen anskaffelse."
+        ),
+    )
+    design = contract_actions.add_phase(
+        buyer,
+        contract,
+        kind=PhaseKind.SOLUTION_DESIGN,
+        name="Løsningsdesign",
+        starts_on=signed + timedelta(days=14),
+        ends_on=signed + timedelta(days=104),
+        max_cost=Decimal("2700000"),
+    )
+    contract_actions.start_phase(buyer, design)
+    _milestones(buyer, design, (("Løsningsdesign levert fra alle tre", 100, 98),))
+    contract_actions.record_phase_cost(buyer, design, Decimal("2550000"))
+    _gate(
+        buyer,
+        design,
+        110,
+        {
+            "Nordlys Omsorgsteknologi AS": (
+                GateOutcome.GO,
+                "Trådløse sensorer uten ledninger til pasienten; tydelig plan for integrasjon "
+                "med kurve og journal.",
+            ),
+            "Medidos Sverige AB": (
+                GateOutcome.GO,
+                "Godt dokumentert varslingsmodell, utprøvd i Sverige; realistisk plan for "
+                "prototypen.",
+            ),
+            "Fjellvind Sensor AS": (
+                GateOutcome.NO_GO,
+                "Designet forutsetter sensorer som ennå ikke er CE-merket som medisinsk utstyr, "
+                "og veien til godkjenning er lengre enn prosjektets tidsplan.",
+            ),
+        },
+    )
+    prototype = contract_actions.add_phase(
+        buyer,
+        contract,
+        kind=PhaseKind.PROTOTYPE,
+        name="Prototyp på to sengeposter",
+        starts_on=signed + timedelta(days=120),
+        ends_on=signed + timedelta(days=400),
+        max_cost=Decimal("4800000"),
+    )
+    contract_actions.start_phase(buyer, prototype)
+    _milestones(
+        buyer,
+        prototype,
+        (
+            ("Prototypene installert på medisinsk og kirurgisk sengepost", 240, 236),
+            ("Klinisk evaluering av prototypene", 380, None),
+        ),
+    )
+    contract_actions.record_phase_cost(buyer, prototype, Decimal("3100000"))
+    contract_actions.add_phase(
+        buyer,
+        contract,
+        kind=PhaseKind.TEST,
+        name="Test i ordinær drift",
+        starts_on=signed + timedelta(days=410),
+        ends_on=signed + timedelta(days=590),
+        max_cost=Decimal("3000000"),
+    )
+    kpi = contract.kpis.get(description="Tid fra forverring til tiltak")
+    measurement = benefit_actions.record_measurement(
+        buyer,
+        kpi,
+        MeasurementData(
+            value=Decimal("70"),
+            unit=kpi.unit,
+            measured_on=signed + timedelta(days=300),
+            source="Journalgjennomgang på de to sengepostene med prototyp",
+            confidence=ConfidenceLevel.LOW,
+        ),
+    )
+    _set(measurement, entered_at=_noon(signed + timedelta(days=303)))
+
+
+def _furniture_contract(contract: Contract, users: dict[str, User], today: date) -> None:
+    """The framework agreement runs two years with an extension option; an additional delivery
+    was ordered; the first year's benefits are measured."""
+    buyer = users["cobuyer"]
+    contract_actions.update_contract(
+        buyer,
+        contract,
+        ContractData(
+            title=contract.title,
+            kind=contract.kind,
+            signed_on=contract.signed_on,
+            starts_on=contract.starts_on,
+            ends_on=contract.starts_on + timedelta(days=730),
+            value=contract.value,
+            reference=contract.reference,
+            description=contract.description,
+        ),
+    )
+    contract_actions.add_option(
+        buyer,
+        contract,
+        kind=OptionKind.EXTENSION,
+        description="Forlengelse med ett år.",
+        value=Decimal("1200000"),
+        extends_to=contract.starts_on + timedelta(days=1095),
+    )
+    schools = contract_actions.add_option(
+        buyer,
+        contract,
+        kind=OptionKind.ADDITIONAL,
+        description="Ombrukte møbler til to skoler som pusses opp.",
+        value=Decimal("450000"),
+    )
+    contract_actions.exercise_option(
+        buyer, schools, on=min(contract.signed_on + timedelta(days=200), today)
+    )
+    a_year_on = min(contract.signed_on + timedelta(days=365), today)
+    for description, value in (
+        ("Lavere innkjøpskostnad for møbler", "2100000"),
+        ("Andel møbler som ombrukes ved flytting", "58"),
+    ):
+        kpi = contract.kpis.get(description=description)
+        measurement = benefit_actions.record_measurement(
+            buyer,
+            kpi,
+            MeasurementData(
+                value=Decimal(value),
+                unit=kpi.unit,
+                measured_on=a_year_on,
+                source="Rammeavtalens årsrapport fra Gjenbruk Interiør AS",
+                confidence=ConfidenceLevel.HIGH,
+                note="Første års måling.",
+            ),
+        )
+        _set(measurement, entered_at=_noon(a_year_on))
+
+
+CONTRACTS = {
+    WASTE: (WASTE_CONTRACT, _waste_pilot),
+    COPD: (COPD_CONTRACT, _copd_pilot),
+    FERRY: (FERRY_CONTRACT, _ferry_partnership),
+    DETERIORATION: (PCP_CONTRACT, _deterioration_pcp),
+}
+# What follows the signing of a demo award: its contract's follow-up.
+AWARD_CONTRACTS = {AWARDED_COMPETITION: _furniture_contract}
+
+
+def _award_contract(decision: AwardDecision, users: dict[str, User], today: date) -> None:
+    """The contract of a signed demo award (signing creates it; an older demo's award gets it
+    now), dated the day of signing, and its follow-up."""
+    if decision.signed_at is None or decision.signed_by is None:
+        raise ValueError(f"The award of {decision.competition} is not signed.")
+    contract = contract_actions.create_from_award(decision.signed_by, decision)
+    # Signing stamped today; the demo moved the signing back (see `_Story.shift`).
+    signed = _day(decision.signed_at)
+    _set(contract, signed_on=signed, starts_on=signed, created_at=decision.signed_at)
+    contract.refresh_from_db()
+    AWARD_CONTRACTS[decision.competition.title](contract, users, today)
+
+
+def _demo_contracts() -> QuerySet[Contract]:
+    titles = [*CONTRACTS, *SIGNED_COMPETITIONS]
+    return Contract.objects.filter(project__title__in=titles)
+
+
+def _contracts(
+    projects: dict[str, Project],
+    users: dict[str, User],
+    organisations: dict[str, Organisation],
+    today: date,
+) -> None:
+    for project_title, (title, build_it) in CONTRACTS.items():
+        project = projects[project_title]
+        # A project moved on by hand in a development database gets no new contract.
+        if project.phase == Phase.CONTRACT and not project.contracts.filter(title=title).exists():
+            build_it(project, users, organisations, today)
+    unsigned = AwardDecision.objects.filter(
+        competition__title__in=list(AWARD_CONTRACTS),
+        signed_at__isnull=False,
+        contract__isnull=True,
+    ).select_related("competition", "signed_by")
+    for decision in unsigned:
+        _award_contract(decision, users, today)
+
+
+# Programme costs: (years back, month, day, partner, case or None, hours, other costs, what).
+SUPPORT: tuple[tuple[int, int, int, str, str | None, int, int, str], ...] = (
+    (3, 2, 20, "helse_vestkyst", COPD, 45, 15000, "Evalueringsmodell og gevinstplan for piloten"),
+    (3, 3, 14, "fjordvik", WASTE, 60, 0, "Veiledning om konkurranse med forhandling"),
+    (3, 9, 5, "fjordvik", None, 16, 8000, "Innkjøpsnettverk for kommunene i regionen"),
+    (2, 9, 24, "nordkyst", FERRY, 80, 40000, "Innovasjonspartnerskap: faser og ytelsesnivåer"),
+    (2, 10, 8, "fjordvik", WASTE, 20, 0, "Gevinstmåling etter piloten og plan for oppskalering"),
+    (2, 11, 12, "helse_vestkyst", COPD, 25, 0, "Midtveisevaluering av piloten"),
+    (1, 2, 11, "solberg", None, 12, 0, "Overføring av Fjordviks avfallsløsning til Solberg"),
+    (1, 3, 18, "helse_vestkyst", DETERIORATION, 50, 25000, "PCP: faser og FoU-unntaket"),
+    (1, 6, 3, "solberg", FURNITURE, 35, 0, "Konkurransegrunnlag med krav til ombruk"),
+    (1, 11, 20, "nordkyst", FERRY, 40, 0, "Forberedelse av go/no-go etter konseptfasen"),
+    (0, 2, 24, "helse_vestkyst", DETERIORATION, 30, 0, "Go/no-go etter løsningsdesign"),
+    (0, 3, 4, "fjordvik", NIGHT, 60, 20000, "Markedsdialog om digitalt nattilsyn"),
+    (0, 4, 15, "solberg", SCHOOL_MEALS, 20, 0, "Delkontrakter for lokale leverandører"),
+    (0, 8, 19, "helse_vestkyst", DISPENSERS, 24, 0, "Funksjonskrav til medisindispensere"),
+    (0, 11, 10, "nordkyst", FERRY, 30, 0, "Kjøpsopsjonen: dokumentasjon av regularitet"),
+)
+# The programme's own spending, this year and the three before (years back: NOK).
+BUDGETS = {
+    3: ("900000", "Lønn, nettverkssamlinger og reiser."),
+    2: ("1000000", "Lønn, nettverkssamlinger og reiser."),
+    1: ("1100000", "Lønn, nettverkssamlinger, reiser og to regionale rådgivere."),
+    0: ("1200000", "Vedtatt budsjett; regnskapet kommer i januar."),
+}
+
+
+def _programme_costs(
+    projects: dict[str, Project],
+    users: dict[str, User],
+    organisations: dict[str, Organisation],
+    today: date,
+) -> None:
+    """Each entry is keyed by partner and what was done, each budget by its year."""
+    advisor = users["advisor"]
+    for years_back, (amount, note) in BUDGETS.items():
+        year = today.year - years_back
+        if not ProgrammeBudget.objects.filter(year=year).exists():
+            budget = benefit_actions.set_budget(
+                advisor, year=year, amount=Decimal(amount), note=note
+            )
+            _set(budget, entered_at=_noon(min(date(year, 12, 20), today)))
+    for years_back, month, day, org_key, project_title, hours, other, text in SUPPORT:
+        organisation = organisations[org_key]
+        if SupportEntry.objects.filter(organisation=organisation, description=text).exists():
+            continue
+        given_on = _in_year(today, years_back, month, day)
+        entry = benefit_actions.log_support(
+            advisor,
+            SupportData(
+                organisation=organisation,
+                project=projects[project_title] if project_title else None,
+                given_on=given_on,
+                description=text,
+                hours=Decimal(hours),
+                other_cost=Decimal(other),
+            ),
+        )
+        _set(entry, entered_at=_noon(given_on) + timedelta(days=1))
+
+
 def check_data() -> list[str]:
     """Problems in the demo data itself (a test asserts there are none)."""
     problems = []
@@ -1658,6 +2557,7 @@ def build(now: datetime | None = None) -> DemoResult:
     now = now or timezone.now()
     result = DemoResult()
     competitions_before = _competition_keys()
+    contracts_before = _demo_contracts().count()
     organisations = {spec.key: _organisation(spec, result) for spec in ORGANISATIONS}
     users = {spec.username: _user(spec, organisations, result) for spec in USERS}
     projects = {
@@ -1669,4 +2569,9 @@ def build(now: datetime | None = None) -> DemoResult:
     competitions = _competition_keys()
     result.existing["competitions"] = len(competitions_before)
     result.created["competitions"] = len(competitions - competitions_before)
+    today = timezone.localdate(now)
+    _contracts(projects, users, organisations, today)
+    result.existing["contracts"] = contracts_before
+    result.created["contracts"] = _demo_contracts().count() - contracts_before
+    _programme_costs(projects, users, organisations, today)
     return result

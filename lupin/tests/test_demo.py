@@ -145,7 +145,7 @@ def test_running_demo_twice_changes_nothing(loaded):
     assert sorted(Dialogue.objects.values_list("pk", "status", "published_at")) == dialogues
     assert sorted(competitions.all()) == before
     assert sorted(Tender.objects.values_list("pk", "received_at", "receipt_hash")) == receipts
-    assert "Projects: 0 created, 8 already there." in output
+    assert "Projects: 0 created, 11 already there." in output
 
 
 def test_build_counts_the_dialogues(db):

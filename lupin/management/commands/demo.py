@@ -44,7 +44,8 @@ class Command(BaseCommand):
 
         result = demo.build()
 
-        for thing in ("organisations", "users", "projects", "dialogues", "competitions"):
+        things = ("organisations", "users", "projects", "dialogues", "competitions", "contracts")
+        for thing in things:
             self.stdout.write(
                 f"{thing.capitalize()}: {result.created[thing]} created, "
                 f"{result.existing[thing]} already there."
