@@ -205,8 +205,8 @@ def make_contract(
     return contract_actions.register_contract(
         buyer,
         project,
-        ContractData(**fields),
-        suppliers,  # type: ignore[arg-type]
+        ContractData(**fields),  # type: ignore[arg-type]
+        suppliers,
     )
 
 

@@ -28,15 +28,25 @@ class LupinFormMixin:
     def add_prefix(self, field_name: str) -> str:
         return super().add_prefix(field_name)  # type: ignore[misc]
 
+    def _mark_invalid(self, name: str) -> None:
+        attrs = self.fields[name].widget.attrs
+        attrs["aria-invalid"] = "true"
+        described = f"id_{self.add_prefix(name)}-error"
+        before = attrs.get("aria-describedby", "").split()
+        if described not in before:
+            attrs["aria-describedby"] = " ".join([*before, described])
+
     def full_clean(self) -> None:
         super().full_clean()  # type: ignore[misc]
         for name in getattr(self, "errors", {}):
             if name in self.fields:
-                attrs = self.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                described = f"id_{self.add_prefix(name)}-error"
-                before = attrs.get("aria-describedby", "")
-                attrs["aria-describedby"] = f"{before} {described}".strip()
+                self._mark_invalid(name)
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Also an action's refusal, added after cleaning, points its input at the message."""
+        super().add_error(field, error)  # type: ignore[misc]
+        if field is not None and field in self.fields:
+            self._mark_invalid(field)
 
 
 class Form(LupinFormMixin, forms.Form):

@@ -60,7 +60,7 @@ def has_estimated_value(project: Project) -> _StrPromise | None:
 
 
 def has_contract(project: Project) -> _StrPromise | None:
-    if not project.contracts.exists():  # type: ignore[attr-defined]
+    if not project.contracts.exists():
         return _("Register the contract first.")
     return None
 
