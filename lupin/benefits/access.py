@@ -64,6 +64,17 @@ def get_kpi_for_managing(user: Any, pk: int) -> Kpi:
     return kpi
 
 
+def get_measurement_for_managing(user: Any, pk: int) -> Measurement:
+    """A measurement the user may withdraw (a buyer of its contract), else 404."""
+    try:
+        measurement = Measurement.objects.select_related("kpi__contract").get(pk=pk)
+    except Measurement.DoesNotExist:
+        raise Http404 from None
+    if not contract_access.can_manage(user, measurement.kpi.contract):
+        raise Http404
+    return measurement
+
+
 def get_evidence_for_user(user: Any, pk: int) -> Measurement:
     """A measurement whose evidence file the user may download (contract insiders), else 404."""
     inside = contract_access.contracts_visible_to(user).filter(

@@ -27,6 +27,10 @@ from lupin.contracts.models import Contract
 from lupin.projects.actions import record
 from lupin.projects.models import BenefitCategory, Project
 
+# No figure of the effect report is older than this: a mistyped year (1923 for 2023) would
+# otherwise move the report's base year and shrink every present value.
+EARLIEST_YEAR = 2000
+
 
 class BenefitError(Exception):
     """A rule said no. The message is for the person who tried; `field` names the input."""
@@ -58,7 +62,14 @@ def same_unit(a: str, b: str) -> bool:
 
 def kpis_from_benefits(contract: Contract) -> list[Kpi]:
     """The case's expected benefits become the contract's KPIs (copies: the need stays as it
-    was written). Called when a contract is created, inside its transaction."""
+    was written). Called when a contract is created, inside its transaction.
+
+    Each benefit is followed by one contract only, the case's first: a case divided into lots,
+    or a pilot followed by a purchase, must not count the same benefit twice. A later contract
+    gets its own KPIs only when the buyer adds them."""
+    followed = Kpi.objects.filter(
+        contract__project=contract.project, source_benefit__isnull=False
+    ).values("source_benefit")
     kpis = [
         Kpi(
             contract=contract,
@@ -71,7 +82,7 @@ def kpis_from_benefits(contract: Contract) -> list[Kpi]:
             yearly_value=benefit.yearly_value,
             owner=benefit.owner,
         )
-        for benefit in contract.project.benefits.all()
+        for benefit in contract.project.benefits.exclude(pk__in=followed)
     ]
     return Kpi.objects.bulk_create(kpis)
 
@@ -111,6 +122,15 @@ def _check_kpi(data: KpiData) -> None:
     if data.confidence not in ConfidenceLevel.values:
         raise BenefitError(_("Choose low, expected or high."), field="confidence")
     _not_negative(data.yearly_value, "yearly_value")
+    if data.baseline is not None and data.baseline == data.target:
+        raise BenefitError(
+            _("The target must differ from the baseline: there is nothing to realise."),
+            field="target",
+        )
+    if data.baseline_on is not None and data.baseline_on.year < EARLIEST_YEAR:
+        raise BenefitError(
+            _("Give a date in %(year)s or later.") % {"year": EARLIEST_YEAR}, field="baseline_on"
+        )
     if data.baseline_on is not None and data.baseline is None:
         raise BenefitError(_("Give the baseline value measured on that day."), field="baseline")
 
@@ -228,6 +248,33 @@ def record_measurement(actor: User, kpi: Kpi, data: MeasurementData) -> Measurem
     return measurement
 
 
+@transaction.atomic
+def withdraw_measurement(actor: User, measurement: Measurement, reason: str) -> Measurement:
+    """Take back a wrong measurement (a typo, a wrong period). It stays on the KPI's page,
+    struck through with the reason, and no longer counts in the effect report; enter the right
+    value as a new measurement."""
+    _require(contract_access.can_manage(actor, measurement.kpi.contract))
+    measurement = Measurement.objects.select_for_update().get(pk=measurement.pk)
+    if measurement.withdrawn_at is not None:
+        raise BenefitError(_("This measurement is already withdrawn."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise BenefitError(_("Say why the measurement is withdrawn."), field="reason")
+    measurement.withdrawn_at = timezone.now()
+    measurement.withdrawn_by = actor
+    measurement.withdrawn_reason = reason
+    measurement.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+    record(
+        measurement.kpi.contract.project,
+        actor,
+        "measurement.withdrawn",
+        kpi=measurement.kpi_id,
+        measurement=measurement.pk,
+        reason=reason,
+    )
+    return measurement
+
+
 # --- Programme costs ---------------------------------------------------------------------------
 
 
@@ -261,6 +308,10 @@ def log_support(actor: User, data: SupportData) -> SupportEntry:
             raise BenefitError(_("This cannot be negative."), field=name)
     if not data.hours and not data.other_cost:
         raise BenefitError(_("Give the hours spent or a cost."), field="hours")
+    if data.given_on.year < EARLIEST_YEAR:
+        raise BenefitError(
+            _("Give a date in %(year)s or later.") % {"year": EARLIEST_YEAR}, field="given_on"
+        )
     if data.given_on > timezone.localdate():
         raise BenefitError(_("Log support once it has been given."), field="given_on")
     if not data.description.strip():
@@ -285,8 +336,11 @@ def set_budget(actor: User, *, year: int, amount: Decimal, note: str = "") -> Pr
     _require(access.can_log_programme_costs(actor))
     if amount < 0:
         raise BenefitError(_("A budget cannot be negative."), field="amount")
-    if not 2000 <= year <= timezone.localdate().year + 1:
-        raise BenefitError(_("Give a year between 2000 and next year."), field="year")
+    if not EARLIEST_YEAR <= year <= timezone.localdate().year + 1:
+        raise BenefitError(
+            _("Give a year between %(year)s and next year.") % {"year": EARLIEST_YEAR},
+            field="year",
+        )
     budget, created = ProgrammeBudget.objects.update_or_create(
         year=year, defaults={"amount": amount, "note": note.strip(), "entered_by": actor}
     )

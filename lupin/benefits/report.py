@@ -10,13 +10,15 @@ How each line is computed (the page says the same in words):
   a range from the measurement's confidence (high ±10 %, expected ±25 %, low ±50 %).
 - **Expected benefit** — for each KPI with a money value per year, of a contract that was not
   terminated: that money value in each of `years` years from the contract's start, as a range
-  from the KPI's confidence.
+  from the KPI's confidence. A pilot that ended without a purchase counts only up to the year it
+  ended. Future programme costs are not known and not counted.
 - **Programme cost** — per year, the budget entered for that year; support logged by advisors is
   the part of it allocated to partners and cases, the rest is "not allocated". A year without a
   budget counts the support logged. If support logged exceeds a year's budget, the support counts
   (and the report warns).
-- Every amount is discounted to the base year (the first year with any cost or benefit) with the
-  real discount rate: `amount / (1 + rate) ** (year − base year)`.
+- Withdrawn measurements do not count.
+- Every amount is discounted to the base year (the first year with any cost or benefit of the
+  published cases) with the real discount rate: `amount / (1 + rate) ** (year − base year)`.
 
 A KPI without a baseline is listed as such and left out of realised benefits, never counted as 0.
 
@@ -332,16 +334,22 @@ def _sectors(project_ids: list[int]) -> dict[int, str]:
 
 
 def base_year() -> int:
-    """The first year with any cost or benefit in the whole programme: every report (public or a
-    partner's) discounts to it, so figures can be compared and added up."""
+    """The first year with any cost or benefit of the public report: every report (public or a
+    partner's) discounts to it, so figures can be compared and added up. Only published cases
+    count, so a date on a draft neither moves the public figures nor shows through them."""
+    published = Visibility.PUBLISHED
     candidates = [
         ProgrammeBudget.objects.aggregate(first=Min("year"))["first"],
         *(
             value.year
             for value in (
                 SupportEntry.objects.aggregate(first=Min("given_on"))["first"],
-                Measurement.objects.aggregate(first=Min("measured_on"))["first"],
-                Contract.objects.aggregate(first=Min("starts_on"))["first"],
+                Measurement.objects.filter(
+                    kpi__contract__project__visibility=published, withdrawn_at__isnull=True
+                ).aggregate(first=Min("measured_on"))["first"],
+                Contract.objects.filter(project__visibility=published).aggregate(
+                    first=Min("starts_on")
+                )["first"],
             )
             if value is not None
         ),
@@ -379,7 +387,10 @@ def build(
                 "kpis",
                 queryset=Kpi.objects.order_by("pk").prefetch_related(
                     Prefetch(
-                        "measurements", queryset=Measurement.objects.order_by("measured_on", "pk")
+                        "measurements",
+                        queryset=Measurement.objects.filter(withdrawn_at__isnull=True).order_by(
+                            "measured_on", "pk"
+                        ),
                     )
                 ),
             ),
@@ -492,6 +503,10 @@ def _expected_lines(
         return []
     estimate = finance.estimate_from(kpi.yearly_value, kpi.confidence)
     first = contract.starts_on.year
+    last = first + params.years - 1
+    if contract.pilot_ended_on is not None and not _bought(contract):
+        # A pilot that ended without a purchase delivers nothing more until someone buys it.
+        last = min(last, contract.pilot_ended_on.year)
     return [
         Line(
             id=f"e{kpi.pk}-{year}",
@@ -505,8 +520,12 @@ def _expected_lines(
             basis={"kpi": kpi.description, "unit": kpi.unit, "yearly_value": kpi.yearly_value},
             **common,  # type: ignore[arg-type]
         )
-        for year in range(first, first + params.years)
+        for year in range(first, last + 1)
     ]
+
+
+def _bought(contract: Contract) -> bool:
+    return contract.purchase_exercised_on is not None or bool(contract.scale_ups.all())
 
 
 def _cost_lines(

@@ -13,6 +13,7 @@ urlpatterns = [
     path(K + "measurements/new/", kpis.measurement_add, name="measurement_add"),
     path("contracts/<int:contract_pk>/kpis/new/", kpis.kpi_add, name="kpi_add"),
     path("measurements/<int:pk>/evidence/", kpis.evidence, name="evidence"),
+    path("measurements/<int:pk>/withdraw/", kpis.measurement_withdraw, name="measurement_withdraw"),
     # The programme's costs, for its advisors.
     path("programme/costs/", programme.programme, name="programme"),
     path("programme/costs/budget/", programme.budget_set, name="budget_set"),

@@ -119,3 +119,13 @@ def get_contract_for_insider(user: Any, pk: int) -> Contract:
     if not is_insider(user, contract):
         raise Http404
     return contract
+
+
+def may_read_gate_reason(user: Any, party_organisation_id: int, insider: bool) -> bool:
+    """Why a supplier was dropped (or kept) at a gate is for the contract's insiders and that
+    supplier; the public sees the decision, not the reasoning about one company."""
+    return insider or (
+        _authenticated(user)
+        and bool(user.organisation_id)
+        and user.organisation_id == party_organisation_id
+    )

@@ -55,6 +55,8 @@ from lupin.projects.lifecycle import Phase
 from lupin.projects.models import CoBuyerInvitation, InvitationStatus, Procedure, Project
 
 MIN_PCP_SUPPLIERS = 2
+# Dates before this are typing errors (1923 for 2023); the effect report discounts from them.
+EARLIEST_YEAR = 2000
 
 
 class ContractError(Exception):
@@ -126,6 +128,12 @@ class ContractData:
 def _check(data: ContractData) -> None:
     if not data.title.strip():
         raise ContractError(_("Give the contract a title."), field="title")
+    for name in ("signed_on", "starts_on", "ends_on"):
+        day = getattr(data, name)
+        if day is not None and day.year < EARLIEST_YEAR:
+            raise ContractError(
+                _("Give a date in %(year)s or later.") % {"year": EARLIEST_YEAR}, field=name
+            )
     _not_negative(data.value, "value")
     _not_negative(data.max_cost, "max_cost")
     if data.ends_on is not None and data.ends_on < data.starts_on:
@@ -189,6 +197,12 @@ def create_from_award(actor: User, decision: AwardDecision) -> Contract:
     if existing is not None:
         return existing
     competition = decision.competition
+    if kind_for_procedure(competition.procedure) == ContractKind.PCP:
+        # A PCP is one contract with several suppliers (one lot each): a later lot's winner
+        # joins the contract of the first, so the rule of two suppliers can hold.
+        pcp = Contract.objects.filter(award__competition=competition).first()
+        if pcp is not None:
+            return _join_pcp(actor, pcp, decision)
     signed_on = timezone.localdate(decision.signed_at) if decision.signed_at else _today()
     title = competition.title
     if decision.lot_id is not None:
@@ -211,6 +225,20 @@ def create_from_award(actor: User, decision: AwardDecision) -> Contract:
             source=ContractSource.AWARD,
             award=decision,
         )
+
+
+def _join_pcp(actor: User, contract: Contract, decision: AwardDecision) -> Contract:
+    from lupin.competitions.actions.evaluation import awarded_price
+
+    supplier, created = ContractParty.objects.get_or_create(
+        contract=contract, organisation=decision.winner.organisation, role=PartyRole.SUPPLIER
+    )
+    if created:
+        price = awarded_price(actor, decision)
+        contract.value = (contract.value or Decimal(0)) + price
+        contract.save(update_fields=["value"])
+        record(contract.project, actor, "contract.updated", contract=contract.pk, fields=["value"])
+    return contract
 
 
 def find_or_add_supplier(org_number: str, name: str) -> Organisation:
@@ -273,6 +301,7 @@ CONTRACT_FIELDS = ("title", "reference", "description", "value", "max_cost", "st
 def update_contract(actor: User, contract: Contract, data: ContractData) -> Contract:
     """Change the terms; the kind, parties and signing date are fixed once created."""
     _require(access.can_manage(actor, contract))
+    _active(contract)
     data.kind = contract.kind
     _check(data)
     changed = []
@@ -311,6 +340,8 @@ def change_status(actor: User, contract: Contract, to: str, reason: str = "") ->
 
 
 def _active(contract: Contract) -> None:
+    # Read from the database: the caller's instance may be older than a status change.
+    contract.status = Contract.objects.values_list("status", flat=True).get(pk=contract.pk)
     if contract.status != ContractStatus.ACTIVE:
         raise ContractError(
             _("The contract is %(status)s: it can no longer be changed.")
@@ -457,8 +488,13 @@ def start_phase(actor: User, phase: DevelopmentPhase) -> DevelopmentPhase:
         raise ContractError(
             _("Phase “%(name)s” has not passed its gate yet.") % {"name": earlier.name}
         )
-    if not active_suppliers(contract):
+    suppliers = active_suppliers(contract)
+    if not suppliers:
         raise ContractError(_("No supplier is left in the contract."))
+    if contract.kind == ContractKind.PCP and len(suppliers) < MIN_PCP_SUPPLIERS:
+        raise ContractError(
+            _("A PCP keeps at least two suppliers through the test phase; this one has one.")
+        )
     phase.status = PhaseStatus.RUNNING
     phase.save(update_fields=["status"])
     record(contract.project, actor, "phase.started", contract=contract.pk, phase=phase.pk)
@@ -468,6 +504,7 @@ def start_phase(actor: User, phase: DevelopmentPhase) -> DevelopmentPhase:
 @transaction.atomic
 def record_phase_cost(actor: User, phase: DevelopmentPhase, amount: Decimal) -> DevelopmentPhase:
     _require(access.can_manage(actor, phase.contract))
+    _active(phase.contract)
     _not_negative(amount, "actual_cost")
     phase.actual_cost = amount
     phase.save(update_fields=["actual_cost"])
@@ -604,6 +641,7 @@ def decide_gate(
     )
     if not going:
         contract.phases.filter(status=PhaseStatus.PLANNED).update(status=PhaseStatus.STOPPED)
+        _move(contract, ContractStatus.TERMINATED)
         contract.status = ContractStatus.TERMINATED
         contract.status_reason = _("Stopped at the gate of phase “%(name)s”.") % {
             "name": phase.name
@@ -646,6 +684,7 @@ def record_performance(
     actor: User, level: PerformanceLevel, achieved: Decimal, on: date | None = None
 ) -> PerformanceLevel:
     _require(access.can_manage(actor, level.contract))
+    _active(level.contract)
     on = on or _today()
     if on > _today():
         raise ContractError(_("A result cannot be measured in the future."), field="achieved_on")
@@ -729,7 +768,14 @@ def exercise_purchase_option(
             _("The purchase option is not open: %(reasons)s") % {"reasons": " ".join(blockers)}
         )
     _not_negative(value, "purchase_value")
-    contract.purchase_exercised_on = on or _today()
+    on = on or _today()
+    if on > _today():
+        raise ContractError(_("Record the purchase once it is made."), field="on")
+    if on < contract.signed_on:
+        raise ContractError(
+            _("The purchase cannot come before the contract was signed."), field="on"
+        )
+    contract.purchase_exercised_on = on
     contract.purchase_value = value
     contract.save(update_fields=["purchase_exercised_on", "purchase_value"])
     record(contract.project, actor, "contract.purchase", contract=contract.pk)

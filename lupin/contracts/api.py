@@ -145,7 +145,7 @@ def _kpi(kpi: Kpi, insider: bool) -> dict[str, Any]:
     }
 
 
-def _phase(phase: DevelopmentPhase) -> dict[str, Any]:
+def _phase(phase: DevelopmentPhase, readers: set[int]) -> dict[str, Any]:
     return {
         "number": phase.number,
         "kind": phase.kind,
@@ -166,7 +166,7 @@ def _phase(phase: DevelopmentPhase) -> dict[str, Any]:
                     "name": d.supplier.organisation.name,
                 },
                 "outcome": d.outcome,
-                "reason": d.reason,
+                "reason": d.reason if d.supplier.organisation_id in readers else None,
                 "decided_at": _utc(d.decided_at),
             }
             for d in phase.decisions.all()
@@ -187,8 +187,14 @@ def _purchase_option(contract: Contract) -> dict[str, Any] | None:
     }
 
 
-def _contract(contract: Contract, insider: bool) -> dict[str, Any]:
+def _contract(contract: Contract, insider: bool, user: Any = None) -> dict[str, Any]:
     parties = list(contract.parties.all())
+    # Gate reasons: for insiders and the supplier concerned.
+    readers = {
+        p.organisation_id
+        for p in parties
+        if access.may_read_gate_reason(user, p.organisation_id, insider)
+    }
     lead_id = contract.project.lead_buyer_id
     buyers = sorted(
         (p for p in parties if p.role == PartyRole.BUYER),
@@ -212,7 +218,11 @@ def _contract(contract: Contract, insider: bool) -> dict[str, Any]:
         "project": {"id": contract.project_id, "title": contract.project.title},
         "buyers": [_organisation(p) for p in buyers],
         "suppliers": [
-            {**_organisation(p), "left_on": p.left_on, "left_reason": p.left_reason}
+            {
+                **_organisation(p),
+                "left_on": p.left_on,
+                "left_reason": p.left_reason if p.organisation_id in readers else None,
+            }
             for p in suppliers
         ],
         "options": [
@@ -225,7 +235,7 @@ def _contract(contract: Contract, insider: bool) -> dict[str, Any]:
             }
             for o in contract.options.all()
         ],
-        "phases": [_phase(p) for p in contract.phases.all()],
+        "phases": [_phase(p, readers) for p in contract.phases.all()],
         "performance_levels": [
             {
                 "name": level.name,
@@ -301,7 +311,7 @@ def list_contracts(request: HttpRequest, query: Query[ContractQuery]) -> dict[st
         ]
     )
     inside = _inside(user, page)
-    return {"items": [_contract(c, c.pk in inside) for c in page], "count": count}
+    return {"items": [_contract(c, c.pk in inside, user) for c in page], "count": count}
 
 
 @router.get(
@@ -315,7 +325,7 @@ def get_contract(request: HttpRequest, id: int) -> dict[str, Any]:
     contract = access.get_contract_for_user(user, id)
     insider = access.is_insider(user, contract)
     prefetch_related_objects([contract], *_related(insiders=insider))
-    return _contract(contract, insider)
+    return _contract(contract, insider, user)
 
 
 @router.post(

@@ -66,7 +66,10 @@ class ProjectRefOut(Schema):
 
 class SupplierOut(BuyerOut):
     left_on: date | None = Field(description="The day it left the contract at a gate, or null.")
-    left_reason: str = Field(description="Why it left; empty while it is in the contract.")
+    left_reason: str | None = Field(
+        description="Why it left; empty while it is in the contract. Null for callers other than "
+        "the contract's insiders and the supplier itself."
+    )
 
 
 class OptionOut(Schema):
@@ -93,7 +96,9 @@ class GateDecisionOut(Schema):
 
     supplier: OrganisationRefOut
     outcome: OutcomeCode
-    reason: str
+    reason: str | None = Field(
+        description="Why; null for callers other than the contract's insiders and that supplier."
+    )
     decided_at: datetime
 
 

@@ -4,15 +4,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from lupin.audit.models import AuditEntry
 from lupin.benefits import actions
-from lupin.benefits.actions import BenefitError, KpiData, SupportData
+from lupin.benefits.actions import BenefitError, KpiData, MeasurementData, SupportData
 from lupin.benefits.models import Kpi, Measurement, ProgrammeBudget, SupportEntry
 from lupin.benefits.tests.conftest import evidence_pdf, measurement_data
-from lupin.conftest import make_project
+from lupin.conftest import make_contract, make_project
 from lupin.projects import actions as project_actions
 from lupin.projects.models import BenefitCategory, ProjectEvent
 
@@ -180,10 +181,47 @@ def test_a_kpi_without_a_money_value_has_progress_but_no_realised_value(buyer, c
     assert kpi.realised_yearly_value(Decimal("90")) is None
 
 
-def test_a_kpi_whose_baseline_equals_its_target_has_no_progress(buyer, contract):
-    kpi = actions.add_kpi(buyer, contract, kpi_data(baseline=Decimal("60")))
+def test_a_kpi_whose_baseline_equals_its_target_is_refused(buyer, contract):
+    with pytest.raises(BenefitError) as refused:
+        actions.add_kpi(buyer, contract, kpi_data(baseline=Decimal("60")))
+    assert refused.value.field == "target"
+    assert contract.kpis.count() == 1  # only the one copied from the case
+
+
+def test_a_kpi_whose_baseline_equals_its_target_has_no_progress(contract):
+    # Such a KPI can still come from the need phase's benefit: it is shown without progress.
+    kpi = contract.kpis.get()
+    kpi.baseline = kpi.target
     assert kpi.progress(Decimal("50")) is None
     assert kpi.realised_yearly_value(Decimal("50")) is None
+
+
+def test_a_case_with_two_contracts_counts_its_benefits_once(buyer, contract, supplier_org):
+    second = make_contract(buyer, contract.project, [supplier_org], title="Lot 2")
+    assert contract.kpis.count() == 1
+    assert second.kpis.count() == 0
+
+
+@time_machine.travel("2026-06-01 12:00Z")
+def test_a_withdrawn_measurement_is_kept_but_no_longer_counts(buyer, supplier, contract):
+    from lupin.benefits import report
+
+    kpi = contract.kpis.get()
+    wrong = actions.record_measurement(
+        buyer, kpi, MeasurementData(Decimal("9"), kpi.unit, date(2025, 3, 1), "Skrivefeil")
+    )
+    with pytest.raises(PermissionDenied):
+        actions.withdraw_measurement(supplier, wrong, "Ikke min")
+    with pytest.raises(BenefitError) as refused:
+        actions.withdraw_measurement(buyer, wrong, "  ")
+    assert refused.value.field == "reason"
+    assert report.build().realised.expected > 0
+    actions.withdraw_measurement(buyer, wrong, "Skulle vært 90")
+    wrong.refresh_from_db()
+    assert wrong.withdrawn_reason == "Skulle vært 90" and wrong.withdrawn_by == buyer
+    assert report.build().realised.expected == 0
+    with pytest.raises(BenefitError):
+        actions.withdraw_measurement(buyer, wrong, "Igjen")
 
 
 # KPIs ---------------------------------------------------------------------------------------

@@ -487,3 +487,39 @@ def test_the_admin_shows_a_kpi_and_its_measurements_without_the_evidence_file(
     page = client.get(reverse("admin:benefits_measurement_change", args=[measured.pk]))
     assert page.status_code == 200
     assert measured.evidence.name not in page.content.decode()
+
+
+# Withdrawing a wrong measurement -----------------------------------------------------------
+
+
+def withdraw_url(measurement: Measurement) -> str:
+    return reverse("benefits:measurement_withdraw", args=[measurement.pk])
+
+
+@pytest.mark.parametrize("who", ["supplier", "rival", "evaluator", "advisor", "cobuyer"])
+def test_only_the_contracts_buyers_withdraw_a_measurement(request, login, who, measured):
+    response = login(_user(request, who)).post(withdraw_url(measured), {"reason": "Feil"})
+    assert response.status_code == 404
+    measured.refresh_from_db()
+    assert measured.withdrawn_at is None
+
+
+def test_a_withdrawn_measurement_stays_on_the_page_struck_through_with_its_reason(
+    login, buyer, measured
+):
+    client = login(buyer)
+    assert client.get(withdraw_url(measured)).status_code == 405
+    response = client.post(withdraw_url(measured), {"reason": "Tallet gjaldt feil måned"})
+    assert response.status_code == 302
+    measured.refresh_from_db()
+    assert measured.withdrawn_at is not None
+    html = login(None).get(kpi_url(measured.kpi)).content.decode()
+    assert "<del>" in html and "Tallet gjaldt feil måned" in html
+    assert "Withdrawn" in html
+
+
+def test_withdrawing_without_a_reason_is_refused(login, buyer, measured):
+    response = login(buyer).post(withdraw_url(measured), {"reason": " "}, follow=True)
+    assert "Say why the measurement is withdrawn." in response.content.decode()
+    measured.refresh_from_db()
+    assert measured.withdrawn_at is None

@@ -454,3 +454,34 @@ def test_breakdowns_are_labelled_and_ordered_for_a_reader(
         assert (
             report.label("sector", "90") == "90 – Avløp, søppel, sanitære og miljømessige tjenester"
         )
+
+
+def test_a_date_on_a_draft_case_does_not_move_the_public_base_year(buyer, advisor, contract):
+    benefit_actions.set_budget(advisor, year=2024, amount=Decimal(1_000_000))
+    before = build()
+    draft = make_project(buyer, "Utkast med skrivefeil")
+    add_benefit(buyer, draft)
+    make_contract(buyer, draft, [contract.parties.get(role="supplier").organisation],
+                  signed_on=date(2005, 1, 1), starts_on=date(2005, 1, 1))  # fmt: skip
+    after = build()
+    assert after.base_year == before.base_year == 2024
+    assert after.headline == before.headline
+
+
+def test_a_pilot_that_ended_unbought_expects_nothing_after_its_end(buyer, contract):
+    contract.is_pilot = True
+    contract.save(update_fields=["is_pilot"])
+    years = {line.year for line in build().lines if line.measure == EXPECTED}
+    assert years == set(range(2024, 2034))
+    contract_actions.end_pilot(buyer, contract, on=date(2025, 6, 30))
+    years = {line.year for line in build().lines if line.measure == EXPECTED}
+    assert years == {2024, 2025}
+    contract_actions.record_scale_up(
+        buyer,
+        contract,
+        organisation=contract.project.lead_buyer,
+        decided_on=date(2025, 9, 1),
+        scope="Hele kommunen",
+    )
+    years = {line.year for line in build().lines if line.measure == EXPECTED}
+    assert years == set(range(2024, 2034))

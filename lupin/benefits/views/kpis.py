@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from lupin import uploads
@@ -96,14 +96,15 @@ def _kpi_page(request: HttpRequest, kpi: Kpi, form: MeasurementForm | None = Non
     """The KPI page; a bound form given here replaces the blank one (errors, typed values)."""
     contract = kpi.contract
     manage = contract_access.can_manage(request.user, contract)
-    measurements = list(kpi.measurements.select_related("entered_by"))
+    every = list(kpi.measurements.select_related("entered_by", "withdrawn_by"))
+    measurements = [m for m in every if m.withdrawn_at is None]
     if manage and form is None:
         form = MeasurementForm(initial=MeasurementForm.initial_for(kpi, timezone.localdate()))
     context = {
         "kpi": kpi,
         "contract": contract,
         "project": contract.project,
-        "rows": _rows(kpi, measurements),
+        "rows": _rows(kpi, every),
         "latest": _rows(kpi, measurements[-1:])[0] if measurements else None,
         "chart": chart.build(kpi, measurements),
         "can_manage": manage,
@@ -119,6 +120,20 @@ def kpi_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # Measurements ------------------------------------------------------------------------------
+
+
+@buyer_view
+@require_POST
+def measurement_withdraw(request: BuyerRequest, pk: int) -> HttpResponse:
+    """Take back a wrong measurement; it stays on the page, struck through, with the reason."""
+    measurement = access.get_measurement_for_managing(request.user, pk)
+    try:
+        actions.withdraw_measurement(request.user, measurement, request.POST.get("reason", ""))
+    except BenefitError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The measurement was withdrawn."))
+    return redirect(_kpi_url(measurement.kpi, "measurements"))
 
 
 @buyer_view

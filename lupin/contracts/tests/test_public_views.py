@@ -256,13 +256,18 @@ def test_a_supplier_that_left_at_a_gate_shows_when_and_why(login, buyer, pcp_con
             GateChoice(tredje, "no_go", "Løsningen dekker ikke nattbehovet."),
         ],
     )
-    html = login(None).get(detail(pcp_contract)).content.decode()
+    html = login(buyer).get(detail(pcp_contract)).content.decode()
     suppliers = section(html, 'id="suppliers"', "</table>")
     tredje_row = section(suppliers, "Tredje Vei AS", "</tr>")
     assert "Left on 2. June 2025" in tredje_row
     assert "Løsningen dekker ikke nattbehovet." in tredje_row
     gates = section(html, "Go/no-go at the end of Løsningsdesign", "</table>")
     assert "Lovende prototype" in gates and "No go: stops" in gates
+    # The public sees the decisions and when a supplier left, not the reasons about a company.
+    public = login(None).get(detail(pcp_contract)).content.decode()
+    assert "Left on 2. June 2025" in public and "No go: stops" in public
+    assert "Løsningen dekker ikke nattbehovet." not in public
+    assert "Lovende prototype" not in public
 
 
 def test_kpis_show_no_baseline_rather_than_zero_and_the_latest_measurement(login, buyer, contract):

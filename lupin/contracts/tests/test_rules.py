@@ -563,3 +563,43 @@ def test_a_signed_award_creates_the_contract_with_the_winner_as_supplier(
     assert [p.organisation for p in suppliers] == [opened.third.organisation]
     assert contract.parties.get(role=PartyRole.BUYER).organisation == buyer.organisation
     assert contract.kpis.count() == competition.project.benefits.count() == 1
+
+
+def test_a_pcp_phase_does_not_start_with_fewer_than_two_suppliers(buyer, pcp_contract):
+    phase = actions.add_phase(
+        buyer,
+        pcp_contract,
+        kind=PhaseKind.SOLUTION_DESIGN,
+        name="Løsningsdesign",
+        starts_on=date(2024, 2, 1),
+        ends_on=date(2024, 6, 1),
+    )
+    first, *others = actions.active_suppliers(pcp_contract)
+    for party in others:
+        party.left_on = date(2024, 1, 20)
+        party.save(update_fields=["left_on"])
+    with pytest.raises(ContractError, match="at least two suppliers"):
+        actions.start_phase(buyer, phase)
+    phase.refresh_from_db()
+    assert phase.status == PhaseStatus.PLANNED
+
+
+def test_a_completed_contract_cannot_be_changed(buyer, contract):
+    actions.change_status(buyer, contract, ContractStatus.COMPLETED)
+    with pytest.raises(ContractError, match="can no longer be changed"):
+        actions.update_contract(
+            buyer,
+            contract,
+            actions.ContractData(
+                title="Ny tittel", kind="ordinary", signed_on=contract.signed_on,
+                starts_on=contract.starts_on,
+            ),
+        )  # fmt: skip
+    contract.refresh_from_db()
+    assert contract.title == "Nattilsyn med sensorer"
+
+
+def test_a_contract_date_before_2000_is_a_typing_error(buyer, published_project, supplier_org):
+    with pytest.raises(ContractError) as refused:
+        make_contract(buyer, published_project, [supplier_org], starts_on=date(1924, 2, 1))
+    assert refused.value.field == "starts_on"

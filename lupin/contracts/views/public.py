@@ -86,7 +86,15 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # phases read the same rows instead of asking again.
     prefetch_related_objects([contract], Prefetch("phases", queryset=phases), "performance_levels")
     is_partnership = contract.kind == ContractKind.INNOVATION_PARTNERSHIP
+    insider = access.is_insider(user, contract)
+    # Gate reasons: for insiders and the supplier concerned (access.may_read_gate_reason).
+    readable = {
+        p.organisation_id
+        for p in parties
+        if access.may_read_gate_reason(user, p.organisation_id, insider)
+    }
     context = {
+        "reason_readers": readable,
         "contract": contract,
         "project": contract.project,
         "competition": contract.award.competition if contract.award else None,
