@@ -106,6 +106,7 @@ api.add_router("/", "lupin.dialogue.api.router")
 api.add_router("/", "lupin.competitions.api.router")
 api.add_router("/", "lupin.contracts.api.router")
 api.add_router("/", "lupin.benefits.api.router")
+api.add_router("/", "lupin.opendata.api.router")
 
 
 def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:

@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "lupin.competitions",
     "lupin.contracts",
     "lupin.benefits",
+    "lupin.opendata",
 ]
 
 MIDDLEWARE = [
@@ -277,6 +278,13 @@ LUPIN_TENDER_MAX_BYTES = env_int("LUPIN_TENDER_MAX_MB", 500, minimum=1) * 1024 *
 LUPIN_DISCOUNT_RATE = env_decimal("LUPIN_DISCOUNT_RATE", "0.04", below="1")
 LUPIN_BENEFIT_YEARS = env_int("LUPIN_BENEFIT_YEARS", 10, minimum=1)
 LUPIN_ADVISOR_HOURLY_RATE = env_decimal("LUPIN_ADVISOR_HOURLY_RATE", "1200")
+# Open data: every published project is an OCDS contracting process whose ocid is this prefix
+# (registered with the Open Contracting Partnership; "ocds-" and six characters) plus a number.
+LUPIN_OCID_PREFIX = env_str("LUPIN_OCID_PREFIX") or "ocds-lupin0"
+if not LUPIN_OCID_PREFIX.startswith("ocds-") or len(LUPIN_OCID_PREFIX) != 11:
+    raise ImproperlyConfigured(
+        f"LUPIN_OCID_PREFIX must be 'ocds-' and six characters, not {LUPIN_OCID_PREFIX!r}."
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("lupin.contracts.urls")),
     path("", include("lupin.benefits.urls")),
     path("", include("lupin.benefits.effects.urls")),
+    path("", include("lupin.opendata.urls")),
     path("", include("lupin.projects.urls")),
 ]
