@@ -22,6 +22,13 @@ from lupin.notifications.actions import notify
 from lupin.notifications.models import Notification, NotificationStatus
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    # A round also writes the open-data bulk file when a project is published.
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
 @pytest.fixture
 def lottery(buyer, supplier, rival):
     """A lottery dialogue where both suppliers asked for the same first slot."""

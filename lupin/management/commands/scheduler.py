@@ -1,11 +1,12 @@
 """`lupin scheduler`: the time-driven jobs, run every LUPIN_SCHEDULER_SECONDS (default 30).
 
-Each round runs every job once: draw the lotteries whose booking cut-off has passed, and hand the
-worker the e-mails whose next attempt is due. The jobs only find what is due and call the same
-actions as the pages, so running a round twice, or two schedulers at once, does no harm. A job
-that fails is logged and the others still run; the next round tries again. SIGTERM or SIGINT
-stops the loop between jobs, never in the middle of one. `lupin serve` runs this beside the web
-server and the worker.
+Each round runs every job once: draw the lotteries whose booking cut-off has passed, hand the
+worker the e-mails whose next attempt is due, publish the OCDS releases of new events, and hand
+the worker the OCDS bulk file when the releases changed. The jobs only find what is due and call
+the same actions as the pages, so running a round twice, or two schedulers at once, does no
+harm. A job that fails is logged and the others still run; the next round tries again. SIGTERM
+or SIGINT stops the loop between jobs, never in the middle of one. `lupin serve` runs this beside
+the web server and the worker.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db import close_old_connections
 from lupin.competitions.actions import close_due_competitions
 from lupin.dialogue.actions import draw_due_lotteries
 from lupin.notifications.tasks import requeue_due
+from lupin.opendata.publish import produce_releases, refresh_bulk_file
 from lupin.settings import env_int
 
 logger = logging.getLogger("lupin.scheduler")
@@ -34,6 +36,9 @@ JOBS: tuple[tuple[str, Callable[[], int]], ...] = (
     ("lotteries drawn", draw_due_lotteries),
     ("competitions closed at their tender deadline", close_due_competitions),
     ("notifications handed to the worker for another try", requeue_due),
+    # Last, so that what the jobs above changed is published in the same round.
+    ("open-data releases published (OCDS)", produce_releases),
+    ("open-data bulk files handed to the worker", refresh_bulk_file),
 )
 
 
@@ -51,7 +56,7 @@ def run_round() -> None:
 
 class Command(BaseCommand):
     help = (
-        "Run the time-driven jobs (lottery draws at the cut-off, e-mail retries) every "
+        "Run the time-driven jobs (lottery draws at the cut-off, e-mail retries, open data) every "
         "LUPIN_SCHEDULER_SECONDS (default 30) until SIGTERM or Ctrl+C."
     )
 
