@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from lupin.opendata.views import notices, publication
 
 app_name = "opendata"
 
-urlpatterns: list = []
+urlpatterns = [
+    # --- OCDS out: the open-data page and the bulk file of every release (views/publication.py)
+    path("opendata/", publication.overview, name="overview"),
+    path("opendata/releases.json", publication.bulk_file, name="bulk_file"),
+    # --- end of OCDS out
+    # --- notices: Lupin's projects and imported notices in one list (views/notices.py)
+    path("notices/", notices.notice_list, name="notice_list"),
+    path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
+    # --- end of notices
+]
