@@ -81,6 +81,7 @@ from lupin.dialogue.models import (
     MeetingMode,
 )
 from lupin.lib import cpv, nuts, orgnr
+from lupin.opendata import publish
 from lupin.projects import actions
 from lupin.projects.actions import BenefitData, ProjectData
 from lupin.projects.lifecycle import Phase
@@ -2574,4 +2575,8 @@ def build(now: datetime | None = None) -> DemoResult:
     result.existing["contracts"] = contracts_before
     result.created["contracts"] = _demo_contracts().count() - contracts_before
     _programme_costs(projects, users, organisations, today)
+    # Open data at once, without waiting for the scheduler: the releases of every event so far,
+    # and the bulk file the /opendata/ page links to.
+    if publish.produce_releases():
+        publish.write_bulk_file()
     return result

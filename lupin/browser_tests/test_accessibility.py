@@ -48,6 +48,8 @@ def test_public_pages_have_no_serious_accessibility_violations(
         f"/projects/{published_project.pk}/",
         "/accounts/login/",
         "/accounts/register/",
+        "/opendata/",
+        "/notices/",
     ]:
         response = page.goto(url)
         if response is None or not response.ok:

@@ -54,6 +54,7 @@ from lupin.dialogue.models import (
 )
 from lupin.lib import orgnr
 from lupin.notifications.models import Notification
+from lupin.opendata.models import Release
 from lupin.projects.lifecycle import Phase
 from lupin.projects.models import (
     CoBuyerInvitation,
@@ -162,6 +163,8 @@ def test_build_counts_the_competitions(db):
 
 def test_demo_resumes_when_part_of_it_exists(loaded):
     before = counts()
+    # A published project's OCDS releases protect it from deletion; remove them first.
+    Release.objects.filter(project__title="Klimanøytrale anleggsplasser").delete()
     Project.objects.filter(title="Klimanøytrale anleggsplasser").delete()
     run()
     assert Project.objects.filter(title="Klimanøytrale anleggsplasser").count() == 1
