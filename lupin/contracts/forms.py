@@ -306,9 +306,16 @@ class MilestoneForm(Form):
 
 
 class GateForm(Form):
-    """The go/no-go for every supplier still in the contract: a decision and a reason each.
+    """The go/no-go for every supplier still in the contract: a decision and a reason each,
+    and the day the gate was decided (today unless the meeting is recorded later).
 
     The fields are optional here: `decide_gate` says what is missing, once, for the API too."""
+
+    on = _day(
+        _("Decided on"),
+        required=False,
+        help_text=_("Leave empty for today; a supplier told “no go” leaves on this day."),
+    )
 
     def __init__(self, *args: Any, suppliers: list[ContractParty], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

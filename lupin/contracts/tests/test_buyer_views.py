@@ -574,6 +574,28 @@ def test_a_gate_letting_two_go_on_is_recorded(login, buyer, pcp_contract, design
     assert "a go/no-go is decided at the end of a running phase" in page
 
 
+def test_a_gate_is_recorded_on_the_day_it_was_decided(login, buyer, pcp_contract, design):
+    data = gate_data(pcp_contract, ["go", "go", "no_go"], ["Sterk", "God", "For dyr"])
+    data["on"] = "2024-11-20"
+    login(buyer).post(url("gate", pcp_contract.pk, design.pk), data)
+    days = {
+        d.decided_at.astimezone(ZoneInfo("Europe/Oslo")).date() for d in GateDecision.objects.all()
+    }
+    assert days == {date(2024, 11, 20)}
+    left = [p for p in pcp_contract.parties.filter(role="supplier") if p.left_on]
+    assert [p.left_on for p in left] == [date(2024, 11, 20)]
+
+
+def test_a_gate_before_its_phase_started_is_refused_next_to_the_date(
+    login, buyer, pcp_contract, design
+):
+    data = gate_data(pcp_contract, ["go", "go", "no_go"], ["Sterk", "God", "For dyr"])
+    data["on"] = "2023-01-01"
+    response = login(buyer).post(url("gate", pcp_contract.pk, design.pk), data)
+    assert "before the phase starts" in error_next_to(response, "on")
+    assert not GateDecision.objects.exists()
+
+
 def test_a_gate_stopping_everyone_terminates_the_contract_with_a_warning(
     login, buyer, pcp_contract, design
 ):

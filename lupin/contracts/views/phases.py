@@ -174,7 +174,7 @@ def gate(request: BuyerRequest, pk: int, phase_pk: int) -> HttpResponse:
     form = GateForm(posted(request), suppliers=actions.active_suppliers(contract))
     if request.method == "POST" and form.is_valid():
         try:
-            actions.decide_gate(request.user, phase, form.choices())
+            actions.decide_gate(request.user, phase, form.choices(), on=form.cleaned_data.get("on"))
         except ContractError as error:
             add_error(form, error)
         else:
