@@ -23,6 +23,19 @@ from lupin.projects.models import Project
 NOT_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 
+def optional_nok(label: object, **options: object) -> models.DecimalField:
+    """An amount in NOK, to the øre, never negative, that may not be known yet."""
+    return models.DecimalField(
+        label,  # type: ignore[arg-type]
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=NOT_NEGATIVE,
+        **options,  # type: ignore[arg-type]
+    )
+
+
 class ContractKind(models.TextChoices):
     ORDINARY = "ordinary", _("Contract")
     INNOVATION_PARTNERSHIP = "innovation_partnership", _("Innovation partnership")
@@ -62,21 +75,9 @@ class Contract(models.Model):
     title = models.CharField(_("title"), max_length=200)
     reference = models.CharField(_("contract number"), max_length=50, blank=True)
     description = models.TextField(_("description"), blank=True)
-    value = models.DecimalField(
-        _("value (NOK excl. VAT)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
-    max_cost = models.DecimalField(
+    value = optional_nok(_("value (NOK excl. VAT)"))
+    max_cost = optional_nok(
         _("maximum cost of the development (NOK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
         help_text=_("Innovation partnership and PCP: the agreed ceiling for all phases."),
     )
     signed_on = models.DateField(_("signed"))
@@ -93,14 +94,7 @@ class Contract(models.Model):
     )
     pilot_ended_on = models.DateField(_("pilot ended"), null=True, blank=True)
     purchase_exercised_on = models.DateField(_("purchase option exercised"), null=True, blank=True)
-    purchase_value = models.DecimalField(
-        _("value of the purchase (NOK excl. VAT)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
+    purchase_value = optional_nok(_("value of the purchase (NOK excl. VAT)"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -161,14 +155,7 @@ class ContractOption(models.Model):
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="options")
     kind = models.CharField(_("kind"), max_length=16, choices=OptionKind.choices)
     description = models.TextField(_("description"))
-    value = models.DecimalField(
-        _("value (NOK excl. VAT)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
+    value = optional_nok(_("value (NOK excl. VAT)"))
     extends_to = models.DateField(_("extends the contract to"), null=True, blank=True)
     exercised_on = models.DateField(_("exercised"), null=True, blank=True)
     exercised_by = models.ForeignKey(
@@ -213,22 +200,8 @@ class DevelopmentPhase(models.Model):
     name = models.CharField(_("name"), max_length=200)
     starts_on = models.DateField(_("starts"))
     ends_on = models.DateField(_("ends"))
-    max_cost = models.DecimalField(
-        _("maximum cost (NOK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
-    actual_cost = models.DecimalField(
-        _("cost so far (NOK)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
+    max_cost = optional_nok(_("maximum cost (NOK)"))
+    actual_cost = optional_nok(_("cost so far (NOK)"))
     status = models.CharField(
         _("status"), max_length=16, choices=PhaseStatus.choices, default=PhaseStatus.PLANNED
     )
@@ -328,14 +301,7 @@ class ScaleUp(models.Model):
         Organisation, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="+"
     )
     decided_on = models.DateField(_("bought"))
-    value = models.DecimalField(
-        _("value (NOK excl. VAT)"),
-        max_digits=14,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=NOT_NEGATIVE,
-    )
+    value = optional_nok(_("value (NOK excl. VAT)"))
     scope = models.TextField(_("what was rolled out"))
     is_transfer = models.BooleanField(
         default=False, help_text=_("Bought by a buyer that was not party to the contract.")

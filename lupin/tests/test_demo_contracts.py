@@ -143,7 +143,7 @@ def test_the_pcp_kept_two_of_three_suppliers_at_the_gate(loaded):
     assert decisions["Fjellvind Sensor AS"].outcome == GateOutcome.NO_GO
     assert all(d.reason for d in decisions.values())
     assert left[0].left_on == timezone.localdate(decisions["Fjellvind Sensor AS"].decided_at)
-    assert development_cost(contract) <= contract.max_cost  # type: ignore[operator]
+    assert development_cost(contract) <= contract.max_cost
 
 
 def test_the_innovation_partnership_passed_its_gates_but_cannot_buy_yet(loaded):
@@ -158,7 +158,7 @@ def test_the_innovation_partnership_passed_its_gates_but_cannot_buy_yet(loaded):
         assert all(m.done_on is not None for m in phase.milestones.all())
         [decision] = phase.decisions.all()
         assert decision.outcome == GateOutcome.GO and decision.reason
-    assert development_cost(contract) <= contract.max_cost  # type: ignore[operator]
+    assert development_cost(contract) <= contract.max_cost
     levels = list(contract.performance_levels.all())
     assert [level.is_met for level in levels].count(False) == 1
     [blocker] = purchase_blockers(contract)
