@@ -2,10 +2,16 @@
 
 Commands may be spelt with dashes: `lupin import-ocds` runs the `import_ocds` command (Django
 names a command after its module, which cannot hold a dash). Both spellings work.
+
+`lupin import-ocds` runs without loading Django (`lupin.opendata.import_cli` says why), unless
+other settings are asked for (`--settings`, `--pythonpath` or DJANGO_SETTINGS_MODULE): those
+could name another database, so Django reads them and runs the same import as a command.
 """
 
 import os
 import sys
+
+SETTINGS = "lupin.settings"
 
 
 def command_name(argv: list[str]) -> list[str]:
@@ -17,11 +23,25 @@ def command_name(argv: list[str]) -> list[str]:
     return args
 
 
+def runs_without_django(args: list[str]) -> bool:
+    """Whether `args` (spelt by `command_name`) ask for the import that needs no Django."""
+    if len(args) < 2 or args[1] != "import_ocds":
+        return False
+    if os.environ.get("DJANGO_SETTINGS_MODULE", SETTINGS) != SETTINGS:
+        return False
+    return not any(arg.startswith(("--settings", "--pythonpath")) for arg in args[2:])
+
+
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lupin.settings")
+    args = command_name(sys.argv)
+    if runs_without_django(args):
+        from lupin.opendata import import_cli
+
+        sys.exit(import_cli.main(args[2:]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(command_name(sys.argv))
+    execute_from_command_line(args)
 
 
 if __name__ == "__main__":

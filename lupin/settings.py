@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from lupin import config
 from lupin.lib.sealing import MasterKeyError, load_master_key
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = config.BASE_DIR
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -109,7 +107,7 @@ try:
 except MasterKeyError as error:
     raise ImproperlyConfigured(str(error)) from None
 
-VAR_DIR = Path(env_str("LUPIN_VAR_DIR") or BASE_DIR / "var")
+VAR_DIR = config.var_dir()
 SITE_URL = (env_str("LUPIN_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -175,34 +173,10 @@ TEMPLATES = [
 ]
 
 # Database: SQLite under var/ by default; DATABASE_URL (postgres://…) switches to PostgreSQL.
-_database_url = env_str("DATABASE_URL")
-if _database_url:
-    try:
-        # Tests keep no connection open between requests: the live server runs in threads.
-        DATABASES = {
-            "default": dj_database_url.parse(_database_url, conn_max_age=0 if TESTING else 60)
-        }
-    except ValueError as error:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(VAR_DIR / "lupin.sqlite3"),
-            "OPTIONS": {
-                # IMMEDIATE avoids "database is locked" between the web server and the worker.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # Tests use a file too, not Django's in-memory default: there a second writer fails
-            # at once instead of waiting, so races would not run as they do on the site.
-            "TEST": {
-                "NAME": str(Path(tempfile.gettempdir()) / f"lupin-test-{os.getpid()}.sqlite3")
-            },
-        }
-    }
+try:
+    DATABASES = {"default": config.database(testing=TESTING)}
+except ValueError as error:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -231,9 +205,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env_int("LUPIN_PROXY_COUNT", 0)
 AXES_VERBOSE = False
 
-LANGUAGE_CODE = "nb"
+LANGUAGE_CODE = config.LANGUAGE_CODE
 LANGUAGES = [("nb", _("Norwegian bokmål")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "lupin" / "locale"]
+LOCALE_PATHS = [config.LOCALE_DIR]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

@@ -15,7 +15,11 @@ The pipeline, for OCDS files (`lupin import-ocds`) and for eForms notices mapped
   (identical → unchanged, nothing written). The releases of every touched `ocid` (this run's and
   those stored before) are merged once per run with the OCDS merge rules of the release schema
   Lupin ships (`merge.compile_releases`: what ocdsmerge compiles, faster), and the notice's list
-  fields are read from the compiled release (`notice_fields`).
+  fields are read from the compiled release (`notice_fields`). The compiled release itself is
+  not stored: `ExternalNotice.compiled_release()` compiles it again from the stored releases
+  when a page asks for it, as Lupin's own records are compiled on request.
+- `store` writes through the database driver (`lupin.opendata.store`), so the same pipeline runs
+  inside Django (`lupin import-eforms`, the tests) and without it (`lupin import-ocds`).
 - Problems are appended to `summary`, never raised. A release without `ocid` or `id` cannot be
   stored; everything else is kept (see `ocds_checks` for what is repaired).
 
@@ -23,7 +27,7 @@ Memory stays flat: the releases are spooled to a temporary SQLite file (their ca
 then read back grouped by ocid, in batches of about 512 KiB of JSON. Each batch is written in a
 savepoint of a transaction committed every 32 MiB or so, so an ocid is never half updated; if a
 batch fails, each of its ocids is tried alone, and one that still fails is reported and left as
-it was. The same rows are written with one `executemany` per table, not the ORM's bulk_create.
+it was. The rows are written with one `executemany` per table, not the ORM's bulk_create.
 
 A release met twice in one run (the same ocid and id, in one file or in two) is stored once: a
 byte-identical repeat is counted, a different one is reported as "duplicate-release" and the
@@ -47,19 +51,12 @@ from itertools import groupby
 from pathlib import Path
 from typing import IO, Any, NamedTuple, Protocol
 
-from django.db import DatabaseError, connection, models, reset_queries, transaction
-from django.db.models import Value
-from django.db.models.functions import Cast
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from ocdsmerge.exceptions import DuplicateIdValueWarning, InconsistentTypeError
-from ocdsmerge.merge import CompiledRelease
-
-from lupin.opendata.merge import compile_releases, merge_rules
-from lupin.opendata.models import ExternalNotice, ImportedRelease
+from lupin.opendata.i18n import gettext as _
+from lupin.opendata.merge import compile_leniently
 from lupin.opendata.notice_fields import clean_url, notice_fields, package_publisher, read_datetime
 from lupin.opendata.ocds_checks import check_release
 from lupin.opendata.ocds_reader import read_ocds_file
+from lupin.opendata.store import NOTICE_COLUMNS, NOTICES, RELEASE_COLUMNS, RELEASES, Json, Store
 
 __all__ = [
     "ImportProgress",
@@ -86,6 +83,8 @@ SPOOL_JSON = 1024 * 1024
 MAX_OCID = 200
 MAX_RELEASE_ID = 300
 MAX_SOURCE_FILE = 500
+# The notice's columns the import sets from the compiled release (all but ocid, source and
+# imported_at, which a notice keeps from its first import).
 NOTICE_FIELDS = [
     "title",
     "description",
@@ -102,9 +101,9 @@ NOTICE_FIELDS = [
     "url",
     "publisher",
     "published_at",
-    "compiled",
     "updated_at",
 ]
+CHANGED_RELEASE_COLUMNS = ["date", "data", "digest", "source_file", "imported_at"]
 
 
 @dataclass(frozen=True)
@@ -182,13 +181,15 @@ class ImportProgress(Protocol):
     def advance(self, count: int) -> None: ...
 
 
+# Parsed JSON has no cycles: not checking for them makes encoding a quarter faster.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
+)
+
+
 def canonical_json(release: dict[str, Any]) -> str:
     """The text a release's digest is taken of, and the one stored: keys sorted, no spaces."""
-    return json.dumps(release, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def compact_json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(release)
 
 
 # --- Phase 1: check every release and spool it, grouped by ocid ----------------------------------
@@ -384,7 +385,7 @@ class _Process:
 
     ocid: str
     rows: list[_Row]
-    notice: ExternalNotice | None
+    notice: tuple[int, str] | None  # the stored notice's (id, publisher)
     new: list[_Row] = field(default_factory=list)
     changed: list[tuple[_Row, int]] = field(default_factory=list)  # with the stored pk
     unchanged: int = 0
@@ -415,31 +416,21 @@ class _Compiler:
             [(row.order, row.release_id, process.loaded[row.release_id]) for row in process.rows]
             + process.others
         )
-        releases = [release for _, _, release in ordered]
-        try:
-            return compile_releases(releases)
-        except InconsistentTypeError:
-            pass
-        merged = CompiledRelease(merge_rules=merge_rules())
-        for release in releases:
-            before = dict(merged.data)
-            merged.append(release)
-            try:
-                merged.asdict()
-            except InconsistentTypeError as error:
-                merged.data = before
-                file, where = self._origin(process, release)
-                self.summary.add(
-                    file,
-                    where,
-                    "merge-conflict",
-                    _(
-                        "Release %(id)s of %(ocid)s cannot be merged with the earlier ones "
-                        "(%(reason)s); it is stored, but left out of the compiled release."
-                    )
-                    % {"id": release.get("id"), "ocid": process.ocid, "reason": error},
+
+        def conflict(release: dict[str, Any], error: Exception) -> None:
+            file, where = self._origin(process, release)
+            self.summary.add(
+                file,
+                where,
+                "merge-conflict",
+                _(
+                    "Release %(id)s of %(ocid)s cannot be merged with the earlier ones "
+                    "(%(reason)s); it is stored, but left out of the compiled release."
                 )
-        return merged.asdict()
+                % {"id": release.get("id"), "ocid": process.ocid, "reason": error},
+            )
+
+        return compile_leniently([release for _, _, release in ordered], conflict)
 
     def _origin(self, process: _Process, release: dict[str, Any]) -> tuple[str, str]:
         for row in process.rows:
@@ -464,25 +455,19 @@ class _Compiler:
             self.publisher
             or package.publisher
             or package_publisher(compiled)
-            or (process.notice.publisher if process.notice else "")
+            or (process.notice[1] if process.notice else "")
         )[:200]
         if not values["url"]:
             values["url"] = clean_url(package.uri)
-        values["compiled"] = compiled
         return values
 
 
-def _prepare(batch: list[tuple[str, list[_Row]]]) -> list[_Process]:
+def _prepare(batch: list[tuple[str, list[_Row]]], store: Store) -> list[_Process]:
     """Compare the batch with what is stored: two queries for the whole batch."""
     ocids = [ocid for ocid, _ in batch]
-    notices = {
-        notice.ocid: notice
-        for notice in ExternalNotice.objects.filter(ocid__in=ocids).only("pk", "ocid", "publisher")
-    }
+    notices = store.notices(ocids)
     stored: dict[str, dict[str, tuple[str, int]]] = defaultdict(dict)
-    for ocid, release_id, digest, pk in ImportedRelease.objects.filter(ocid__in=ocids).values_list(
-        "ocid", "release_id", "digest", "pk"
-    ):
+    for ocid, release_id, digest, pk in store.release_digests(ocids):
         stored[ocid][release_id] = (digest, pk)
     processes = []
     for ocid, rows in batch:
@@ -500,146 +485,66 @@ def _prepare(batch: list[tuple[str, list[_Row]]]) -> list[_Process]:
     dirty = {p.ocid: p for p in processes if p.dirty and stored.get(p.ocid)}
     if dirty:
         in_run = {(p.ocid, row.release_id) for p in dirty.values() for row in p.rows}
-        for ocid, release_id, date, data in ImportedRelease.objects.filter(
-            ocid__in=list(dirty)
-        ).values_list("ocid", "release_id", "date", "data"):
+        for ocid, release_id, date, data in store.releases(list(dirty)):
             if (ocid, release_id) not in in_run:
-                order = date.astimezone(UTC).isoformat() if date else ""
+                order = date.isoformat() if date else ""
                 dirty[ocid].others.append((order, release_id, data))
     return processes
 
 
-class _Json:
-    """JSON already serialised (a release's canonical text): written to the database as it is."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-class _AsIs(json.JSONEncoder):
-    def encode(self, o: Any) -> str:
-        return o.text if isinstance(o, _Json) else super().encode(o)
-
-
-_JSON_FIELD = models.JSONField()
-
-
-def _json_value(value: _Json) -> Cast:
-    """An already serialised JSON value for the ORM's UPDATE."""
-    return Cast(Value(value.text), output_field=_JSON_FIELD)
-
-
-def _preparer(field: Any) -> Callable[[Any], Any] | None:
-    """How a value of `field` goes to the database: texts and keys as they are, date-times and
-    JSON straight through the backend's adapters, anything else through the field."""
-    ops = connection.ops
-    if isinstance(field, models.CharField | models.TextField | models.ForeignKey):
-        return None
-    if isinstance(field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(field, models.JSONField):
-        return lambda value: ops.adapt_json_value(
-            value, _AsIs if isinstance(value, _Json) else field.encoder
-        )
-    return lambda value: field.get_db_prep_save(value, connection)
-
-
-def _insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
-    """INSERT rows (values by field name) with one `executemany`. The ORM's bulk_create spends
-    more per row than the database does; each value is still prepared by its field, so the SQL
-    and the values are the ones Django would send, on SQLite and PostgreSQL alike."""
-    if not rows:
-        return
-    names = list(rows[0])
-    fields = [model._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(str(getattr(field, "column", ""))) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    prepare = [_preparer(field) for field in fields]
-    params = [
-        [
-            to_db(value) if to_db is not None else value
-            for to_db, value in zip(prepare, row.values(), strict=True)
-        ]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
-
-
-def _write(processes: list[_Process], source: str) -> None:
+def _write(processes: list[_Process], source: str, store: Store) -> None:
     """Write the dirty processes of a batch (in the caller's transaction)."""
-    now = timezone.now()
+    now = datetime.now(UTC)
     new = [process for process in processes if process.notice is None]
-    _insert(
-        ExternalNotice,
+    store.insert(
+        NOTICES,
+        NOTICE_COLUMNS,
         [
-            {"ocid": p.ocid, "source": source, "imported_at": now, "updated_at": now, **p.fields}
+            [
+                *(p.ocid, source, now),
+                *(p.fields[name] if name != "updated_at" else now for name in NOTICE_FIELDS),
+            ]
             for p in new
         ],
     )
-    pks = dict(
-        ExternalNotice.objects.filter(ocid__in=[p.ocid for p in new]).values_list("ocid", "pk")
-    )
+    pks = store.notice_ids([p.ocid for p in new])
     updated = []
     for process in processes:
         if process.notice is None:
             continue
-        for name, value in process.fields.items():
-            setattr(process.notice, name, _json_value(value) if isinstance(value, _Json) else value)
-        process.notice.updated_at = now
-        updated.append(process.notice)
-        pks[process.ocid] = process.notice.pk
-    if updated:
-        ExternalNotice.objects.bulk_update(updated, NOTICE_FIELDS)
-    _insert(
-        ImportedRelease,
+        pks[process.ocid] = process.notice[0]
+        values = [process.fields[name] if name != "updated_at" else now for name in NOTICE_FIELDS]
+        updated.append((process.notice[0], values))
+    store.update(NOTICES, NOTICE_FIELDS, updated)
+    store.insert(
+        RELEASES,
+        RELEASE_COLUMNS,
         [
-            {
-                "notice": pks[process.ocid],
-                "ocid": row.ocid,
-                "release_id": row.release_id,
-                "date": _moment(row.order),
-                "data": _Json(row.text),
-                "digest": row.digest,
-                "source_file": row.file[-MAX_SOURCE_FILE:],
-                "imported_at": now,
-            }
+            [
+                *(pks[process.ocid], row.ocid, row.release_id, _moment(row.order)),
+                *(Json(row.text), row.digest, row.file[-MAX_SOURCE_FILE:], now),
+            ]
             for process in processes
             for row in process.new
         ],
     )
-    changed = [
-        ImportedRelease(
-            pk=pk,
-            date=_moment(row.order),
-            data=_json_value(_Json(row.text)),
-            digest=row.digest,
-            source_file=row.file[-MAX_SOURCE_FILE:],
-            imported_at=now,
-        )
-        for process in processes
-        for row, pk in process.changed
-    ]
-    if changed:
-        ImportedRelease.objects.bulk_update(
-            changed, ["date", "data", "digest", "source_file", "imported_at"], batch_size=200
-        )
+    store.update(
+        RELEASES,
+        CHANGED_RELEASE_COLUMNS,
+        [
+            (pk, [_moment(row.order), Json(row.text), row.digest, row.file[-MAX_SOURCE_FILE:], now])
+            for process in processes
+            for row, pk in process.changed
+        ],
+    )
 
 
-def _store_batch(
-    batch: list[tuple[str, list[_Row]]],
-    compiler: _Compiler,
-    summary: ImportSummary,
-    written: list[tuple[int, int, int, int, int]],
-) -> int:
-    """Compare, merge and write one batch of processes (in a savepoint of the caller's
-    transaction); return how much JSON was written. The counts of what was written are added to
-    `written`, for `summary` once the transaction is committed."""
-    processes = _prepare(batch)
+def _compute(
+    batch: list[tuple[str, list[_Row]]], compiler: _Compiler, summary: ImportSummary, store: Store
+) -> tuple[list[_Process], int]:
+    """Compare one batch of processes with what is stored and merge the ones that changed;
+    return them, with how much JSON they will write."""
+    processes = _prepare(batch, store)
     dirty = [process for process in processes if process.dirty]
     for process in processes:
         if not process.dirty:
@@ -649,26 +554,72 @@ def _store_batch(
     for process in dirty:
         process.loaded = {row.release_id: json.loads(row.text) for row in process.rows}
         process.fields = compiler.notice_values(process, compiler.compile(process))
-        compiled = compact_json(process.fields["compiled"])
-        process.fields["compiled"] = _Json(compiled)
         process.loaded = {}  # only the text is needed from here on
-        size += len(compiled) + sum(len(row.text) for row in process.new)
-    if not dirty:
-        return 0
-    try:
-        with transaction.atomic():
-            _write(dirty, compiler.source)
-        written.append(_counts(dirty))
-        return size
-    except DatabaseError:
-        pass
-    # Find the process the database refused: each one alone.
-    for process in dirty:
+        size += sum(len(row.text) for row in process.new)
+    return dirty, size
+
+
+Counts = tuple[int, int, int, int, int]
+
+
+class _Writer:
+    """Writes the merged batches: each in a savepoint of a transaction that `commit` ends. The
+    counts of what was written reach the summary only once committed (`finish`)."""
+
+    def __init__(self, store: Store, source: str) -> None:
+        self.store = store
+        self.source = source
+        self.open = False
+        self.uncommitted: list[Counts] = []
+        self.committed: list[Counts] = []
+        self.refused: list[tuple[_Process, str]] = []  # the process and the database's reason
+
+    def write(self, dirty: list[_Process]) -> None:
+        if not dirty:
+            return
+        if not self.open:
+            self.store.begin()
+            self.open = True
         try:
-            with transaction.atomic():
-                _write([process], compiler.source)
-            written.append(_counts([process]))
-        except DatabaseError as error:
+            with self.store.atomic():
+                _write(dirty, self.source, self.store)
+            self.uncommitted.append(_counts(dirty))
+            return
+        except self.store.errors:
+            pass
+        # Find the process the database refused: each one alone.
+        for process in dirty:
+            try:
+                with self.store.atomic():
+                    _write([process], self.source, self.store)
+                self.uncommitted.append(_counts([process]))
+            except self.store.errors as error:
+                self.refused.append((process, str(error)[:200]))
+
+    def commit(self) -> None:
+        self._commit()
+
+    def close(self, *, failed: bool = False) -> None:
+        self._close(failed)
+
+    def _commit(self) -> None:
+        if self.open:
+            self.store.commit()
+            self.open = False
+            self.committed += self.uncommitted
+            self.uncommitted = []
+
+    def _close(self, failed: bool) -> None:
+        if self.open and failed:
+            self.store.rollback()
+            self.open = False
+        self._commit()
+
+    def finish(self, summary: ImportSummary) -> None:
+        """Add what was written, and what the database refused, to `summary`."""
+        for counts in self.committed:
+            _count(summary, *counts)
+        for process, reason in self.refused:
             first = process.rows[0]
             summary.releases_skipped += len(process.new) + len(process.changed)
             summary.add(
@@ -676,12 +627,11 @@ def _store_batch(
                 first.where,
                 "not-stored",
                 _("The database refused process %(ocid)s (%(reason)s); it was left as it was.")
-                % {"ocid": process.ocid, "reason": str(error)[:200]},
+                % {"ocid": process.ocid, "reason": reason},
             )
-    return size
 
 
-def _counts(processes: list[_Process]) -> tuple[int, int, int, int, int]:
+def _counts(processes: list[_Process]) -> Counts:
     """(new, changed, unchanged releases; new, updated processes) of processes written."""
     created = sum(process.notice is None for process in processes)
     return (
@@ -710,44 +660,45 @@ def import_releases(
     publisher: str = "",
     summary: ImportSummary,
     progress: ImportProgress | None = None,
+    store: Store | None = None,
 ) -> None:
     """Store each new or changed release as an `ImportedRelease` and recompile the
     `ExternalNotice` of every ocid it touches (see the module's docstring).
 
     items: `(file, json_path_of_the_release, release)`; `source` is a `NoticeSource` value;
     `publisher`, when given, names the source of every notice touched (else the package's
-    publisher). Problems are appended to `summary`, never raised."""
+    publisher); `store` is where they go (default: this Django process's database). Problems
+    are appended to `summary`, never raised."""
+    if store is None:
+        store = Store.django_connection()
     spool = _Spool()
+    writer = _Writer(store, source)
+    failed = True
     try:
         _spool(items, spool, summary)
         if progress is not None:
             progress.stage("compile", spool.count_ocids())
         compiler = _Compiler(summary, source, publisher)
-        batches = spool.batches()
+        size = 0
         with warnings.catch_warnings():
-            # Objects sharing an id were reported by the checks already.
-            warnings.simplefilter("ignore", DuplicateIdValueWarning)
-            more = True
-            while more:
-                more = False
+            for batch in spool.batches():
+                dirty, written = _compute(batch, compiler, summary, store)
+                writer.write(dirty)
                 # One transaction for several batches: a commit costs a checkpoint of SQLite's
                 # write-ahead log; each batch is a savepoint, each process wholly in one.
-                written: list[tuple[int, int, int, int, int]] = []
-                with transaction.atomic():
+                size += written
+                if size >= JSON_PER_COMMIT:
+                    writer.commit()
                     size = 0
-                    for batch in batches:
-                        size += _store_batch(batch, compiler, summary, written)
-                        # With DEBUG on, Django keeps every query's SQL: not for a long import.
-                        reset_queries()
-                        if progress is not None:
-                            progress.advance(len(batch))
-                        if size >= JSON_PER_COMMIT:
-                            more = True
-                            break
-                for counts in written:
-                    _count(summary, *counts)
+                if progress is not None:
+                    progress.advance(len(batch))
+        failed = False
     finally:
-        spool.close()
+        try:
+            writer.close(failed=failed)
+        finally:
+            spool.close()
+            writer.finish(summary)
 
 
 # --- Reporting (shared by the import commands) ---------------------------------------------------

@@ -20,18 +20,48 @@ ocdsmerge itself, so those cases behave exactly as ocdsmerge does (including its
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+import warnings
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from ocdsmerge.merge import CompiledRelease
-from ocdsmerge.rules import get_merge_rules
-
-from lupin.opendata.ocds_checks import RELEASE_SCHEMA
+if TYPE_CHECKING:
+    from ocdsmerge.merge import CompiledRelease
 
 OMIT = "omitWhenMerged"
 WHOLE = "wholeListMerge"
 MergeRules = dict[tuple[str, ...], str]
+# The merge rules of the release schema Lupin ships (lupin/opendata/data/ocds-schema-1.1.5), as
+# `ocdsmerge.rules.get_merge_rules` reads them from it; `test_import_ocds_merge` checks that they
+# are still equal. Kept here so that importing needs neither ocdsmerge nor its dependencies
+# (jsonref, requests) unless releases disagree (see `ocdsmerge_compiler`).
+MERGE_RULES: MergeRules = {
+    ("id",): OMIT,
+    ("date",): OMIT,
+    ("tag",): OMIT,
+    ("parties", "additionalIdentifiers"): WHOLE,
+    ("parties", "roles"): WHOLE,
+    ("buyer", "additionalIdentifiers"): WHOLE,
+    ("tender", "procuringEntity", "additionalIdentifiers"): WHOLE,
+    ("tender", "items", "additionalClassifications"): WHOLE,
+    ("tender", "additionalProcurementCategories"): WHOLE,
+    ("tender", "submissionMethod"): WHOLE,
+    ("tender", "tenderers", "additionalIdentifiers"): WHOLE,
+    ("tender", "amendments", "changes"): WHOLE,
+    ("tender", "amendment", "changes"): WHOLE,
+    ("awards", "suppliers", "additionalIdentifiers"): WHOLE,
+    ("awards", "items", "additionalClassifications"): WHOLE,
+    ("awards", "amendments", "changes"): WHOLE,
+    ("awards", "amendment", "changes"): WHOLE,
+    ("contracts", "items", "additionalClassifications"): WHOLE,
+    ("contracts", "implementation", "transactions", "payer", "additionalIdentifiers"): WHOLE,
+    ("contracts", "implementation", "transactions", "payee", "additionalIdentifiers"): WHOLE,
+    ("contracts", "relatedProcesses", "relationship"): WHOLE,
+    ("contracts", "amendments", "changes"): WHOLE,
+    ("contracts", "amendment", "changes"): WHOLE,
+    ("relatedProcesses", "relationship"): WHOLE,
+}
 # A rules tree: key -> (rule or None, the tree below the key).
 Tree = dict[str, tuple[str | None, "Tree"]]
 _EMPTY: Tree = {}
@@ -43,10 +73,53 @@ class _Disagreement(Exception):
     """The releases disagree on a field's type: ocdsmerge decides."""
 
 
-@cache
 def merge_rules() -> MergeRules:
     """The merge rules of the release schema Lupin ships (never fetched from the web)."""
-    return get_merge_rules(str(RELEASE_SCHEMA))
+    return MERGE_RULES
+
+
+def compile_leniently(
+    releases: Sequence[dict[str, Any]],
+    conflict: Callable[[dict[str, Any], Exception], None] | None = None,
+) -> dict[str, Any]:
+    """`compile_releases`, except that a release which cannot be merged with the ones before it
+    (ocdsmerge's InconsistentTypeError) is left out, and told to `conflict`, instead of failing
+    the whole process."""
+    try:
+        return compile_releases(releases)
+    except Exception as error:
+        if not is_inconsistent_type(error):
+            raise
+    merged = ocdsmerge_compiler()
+    for release in releases:
+        before = dict(merged.data)
+        merged.append(release)
+        try:
+            merged.asdict()
+        except Exception as error:
+            if not is_inconsistent_type(error):
+                raise
+            merged.data = before
+            if conflict is not None:
+                conflict(release, error)
+    return cast(dict[str, Any], merged.asdict())
+
+
+def ocdsmerge_compiler(rules: MergeRules | None = None) -> CompiledRelease:
+    """ocdsmerge's own compiler, for releases that disagree on a field's type. Objects sharing
+    an id are not warned about: the import's checks report them."""
+    from ocdsmerge.exceptions import DuplicateIdValueWarning
+    from ocdsmerge.merge import CompiledRelease
+
+    warnings.simplefilter("ignore", DuplicateIdValueWarning)
+    return CompiledRelease(merge_rules=MERGE_RULES if rules is None else rules)
+
+
+def is_inconsistent_type(error: Exception) -> bool:
+    """Whether `error` is ocdsmerge's InconsistentTypeError (without importing ocdsmerge when
+    it was never used)."""
+    exceptions = sys.modules.get("ocdsmerge.exceptions")
+    return exceptions is not None and isinstance(error, exceptions.InconsistentTypeError)
 
 
 def _tree(rules: MergeRules) -> Tree:
@@ -73,7 +146,7 @@ def compile_releases(
     try:
         return _Merge(tree).run(releases)
     except _Disagreement:
-        merged = CompiledRelease(merge_rules=merge_rules() if rules is None else rules)
+        merged = ocdsmerge_compiler(rules)
         for release in releases:
             merged.append(release)
         return merged.asdict()

@@ -6,17 +6,20 @@ are compiled from the releases of one `ocid` when asked for.
 In: every release read from an OCDS file, and every eForms notice (mapped to an OCDS release
 first), is kept as an `ImportedRelease` (one row per ocid and release id, so importing the same
 file again changes nothing). The releases of one ocid are merged, with the OCDS merge rules, into
-the `ExternalNotice` that the notice list shows next to Lupin's own projects.
+the `ExternalNotice` that the notice list shows next to Lupin's own projects (its list fields;
+the compiled release is compiled again when asked for).
 """
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lupin.opendata.merge import compile_leniently
 from lupin.projects.models import Project
 
 
@@ -80,7 +83,6 @@ class ExternalNotice(models.Model):
     deadline = models.DateTimeField(_("tender deadline"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True, db_index=True)
     url = models.URLField(_("link"), max_length=1000, blank=True)
-    compiled = models.JSONField(default=dict)
     imported_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -91,6 +93,16 @@ class ExternalNotice(models.Model):
 
     def __str__(self) -> str:
         return self.title or self.ocid
+
+    def compiled_release(self) -> dict[str, Any]:
+        """The process's compiled release, merged from its stored releases in the order the
+        import merges them: by date (undated first), then release id. It is not stored: the
+        import reads the list fields from it and compiles it again only when asked."""
+        rows = sorted(
+            (date.astimezone(UTC).isoformat() if date else "", release_id, data)
+            for date, release_id, data in self.releases.values_list("date", "release_id", "data")
+        )
+        return compile_leniently([data for _, _, data in rows])
 
 
 class ImportedRelease(models.Model):

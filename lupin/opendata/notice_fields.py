@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from lupin.opendata.models import ExternalNotice
-
 _CPV = re.compile(r"^\s*(\d{8})(?:-\d)?\s*$")
 _NUTS = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,3}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -26,8 +24,24 @@ CENT = Decimal("0.01")
 PROCEDURE_SEPARATOR = " – "
 
 
+# The lengths of `ExternalNotice`'s text fields (a test checks them against the model: this
+# module runs without Django in `lupin import-ocds`).
+MAX_LENGTHS = {
+    "title": 500,
+    "buyer_name": 300,
+    "buyer_identifier": 100,
+    "main_cpv": 8,
+    "nuts_region": 5,
+    "currency": 3,
+    "procedure": 100,
+    "status": 50,
+    "url": 1000,
+    "publisher": 200,
+}
+
+
 def _limit(name: str) -> int:
-    return int(getattr(ExternalNotice._meta.get_field(name), "max_length", 0) or 0)
+    return MAX_LENGTHS[name]
 
 
 def read_datetime(value: object) -> datetime | None:

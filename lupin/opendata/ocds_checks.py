@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from django.utils.translation import gettext as _
+from lupin.opendata.i18n import gettext as _
 
 RELEASE_SCHEMA = (
     Path(__file__).resolve().parent / "data" / "ocds-schema-1.1.5" / "release-schema.json"

@@ -11,9 +11,12 @@
 - any of these gzip-compressed (`.gz`).
 
 Packages and records are streamed with ijson: one release is in memory at a time (a record at a
-time for record packages), however large the file. Each package's publisher, uri and version are
-noted in `summary.packages[file]`. A file that is not JSON is reported where it broke; the
-releases read before that point are still yielded. Nothing here raises on bad data.
+time for record packages), however large the file. A file of up to `WHOLE_FILE` bytes is parsed
+in one go instead, which is faster and gives the same releases and problems (tested on every
+real capture); when that parse fails, the file is streamed, which finds where it broke. Each
+package's publisher, uri and version are noted in `summary.packages[file]`. A file that is not
+JSON is reported where it broke; the releases read before that point are still yielded. Nothing
+here raises on bad data.
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol, cast
 
 import ijson
-from django.utils.translation import gettext as _
+
+from lupin.opendata.i18n import gettext as _
 
 if TYPE_CHECKING:
     from lupin.opendata.importer import ImportSummary
@@ -39,6 +43,8 @@ LINE_SUFFIXES = (".jsonl", ".ndjson")
 RECORD_KEYS = frozenset({"compiledRelease", "versionedRelease", "ocid"})
 LINKED_KEYS = frozenset({"url", "date", "tag"})
 HEAD_BUFFER = 2048
+# Files up to this size are parsed whole (about ten times this in memory, briefly).
+WHOLE_FILE = 1024 * 1024
 
 
 class Readable(Protocol):
@@ -349,6 +355,15 @@ def read_ocds_file(
                 for where, release in reader.lines(_Lines(raw, on_read)):
                     yield file, where, release
                 return
+            if not source.name.lower().endswith(".gz") and source.stat().st_size <= WHOLE_FILE:
+                whole = _whole(raw)
+                if whole is not _BROKEN:
+                    if on_read is not None:
+                        on_read(raw.tell())
+                    for where, release in reader.value(whole, "$"):
+                        yield file, where, release
+                    return
+                raw.seek(0)
             head = _head(raw)
             raw.seek(0)
             for where, release in reader.stream(_Counting(raw, on_read), head):
@@ -365,6 +380,22 @@ def read_ocds_file(
             "unreadable",
             _("The file cannot be read: %(reason)s") % {"reason": error.strerror or error},
         )
+
+
+_BROKEN = object()
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _whole(raw: IO[bytes]) -> Any:
+    """The file's one JSON value, or `_BROKEN` when it is not exactly one valid UTF-8 JSON
+    value (the streaming reader then says where and why, and reads what it can)."""
+    try:
+        return json.loads(raw.read().decode("utf-8"), parse_constant=_no_constants)
+    except (ValueError, RecursionError):
+        return _BROKEN
 
 
 class _Lines:

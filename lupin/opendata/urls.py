@@ -12,5 +12,6 @@ urlpatterns = [
     # --- notices: Lupin's projects and imported notices in one list (views/notices.py)
     path("notices/", notices.notice_list, name="notice_list"),
     path("notices/<int:pk>/", notices.notice_detail, name="notice_detail"),
+    path("notices/<int:pk>/compiled.json", notices.notice_compiled, name="notice_compiled"),
     # --- end of notices
 ]

@@ -4,16 +4,19 @@ test_notices_* modules)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.conf import settings
 
 from lupin.opendata.importer import ImportSummary, import_releases, read_ocds_file
 from lupin.opendata.models import NoticeSource
+from lupin.opendata.store import Store
 
 # The real captures (../shared/data/ocds/real): read where they are, never copied (except the
 # Paraguay sample in data/ocds/paraguay, CC-BY-4.0, see NOTICE).
@@ -67,3 +70,39 @@ def located(summary: ImportSummary, kind: str) -> list[tuple[str, str]]:
 
 def all_files(folder: Path) -> Iterable[Path]:
     return sorted(p for p in folder.rglob("*.json") if p.is_file())
+
+
+@contextmanager
+def store_statements() -> Iterator[list[str]]:
+    """The SQL the import sends through its store, and "BEGIN" for each transaction it opens.
+    (The store uses the driver's connection, so Django's CaptureQueriesContext does not see it.)"""
+    statements: list[str] = []
+    many, fetch, begin = Store._many, Store._fetch, Store.begin
+
+    def spy_many(self: Store, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        statements.append(sql)
+        many(self, sql, rows)
+
+    def spy_fetch(self: Store, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        statements.append(sql)
+        return fetch(self, sql, params)
+
+    def spy_begin(self: Store) -> None:
+        statements.append("BEGIN")
+        begin(self)
+
+    with (
+        patch.object(Store, "_many", spy_many),
+        patch.object(Store, "_fetch", spy_fetch),
+        patch.object(Store, "begin", spy_begin),
+    ):
+        yield statements
+
+
+def writes(statements: list[str]) -> list[str]:
+    """The statements that write (or open a transaction to)."""
+    return [
+        sql
+        for sql in statements
+        if sql.split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "BEGIN")
+    ]

@@ -93,7 +93,7 @@ def test_a_norwegian_notice_fills_the_notice_list_fields(tmp_path):
     assert (notice.value, notice.currency) == (Decimal("16000000.00"), "NOK")
     assert notice.deadline == datetime(2028, 4, 28, 10, 0, tzinfo=UTC)
     assert notice.published_at == datetime(2025, 1, 15, 11, 0, tzinfo=UTC)
-    assert notice.compiled["tender"]["title_no"] == "25088 Snekkertjenester, rammeavtale"
+    assert notice.compiled_release()["tender"]["title_no"] == "25088 Snekkertjenester, rammeavtale"
 
 
 def test_the_award_notice_joins_the_contract_notice_of_its_procedure(tmp_path):
@@ -110,7 +110,7 @@ def test_the_award_notice_joins_the_contract_notice_of_its_procedure(tmp_path):
         ),
     )
     run(notice, award)
-    (compiled,) = ExternalNotice.objects.values_list("compiled", flat=True)
+    compiled = ExternalNotice.objects.get().compiled_release()
     assert ImportedRelease.objects.filter(ocid=CN_OCID).count() == 2
     assert compiled["awards"][0]["suppliers"] == [
         {"id": "ORG-0004", "name": "Espaces Verts Lemire"}

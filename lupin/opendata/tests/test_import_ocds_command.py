@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from lupin.__main__ import command_name
-from lupin.opendata.management.commands.import_ocds import SHOWN_PROBLEMS
+from lupin.opendata.import_cli import SHOWN_PROBLEMS
 from lupin.opendata.models import ExternalNotice
 from lupin.opendata.tests.ocds_helpers import package, release, write
 

@@ -8,9 +8,21 @@ from pathlib import Path
 
 import pytest
 
+from lupin.opendata import ocds_reader
 from lupin.opendata.importer import ImportSummary, read_ocds_file
 from lupin.opendata.models import ExternalNotice, ImportedRelease
-from lupin.opendata.tests.ocds_helpers import OCID, located, package, release, run, write
+from lupin.opendata.tests.ocds_helpers import (
+    OCID,
+    REAL,
+    SAMPLE,
+    all_files,
+    located,
+    needs_real,
+    package,
+    release,
+    run,
+    write,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -185,8 +197,8 @@ def test_an_ocds_1_0_release_is_repaired_where_it_is_safe(tmp_path: Path) -> Non
         ("old.json", "$.awards[0].suppliers"),
     ]
     notice = ExternalNotice.objects.get()
-    assert notice.compiled["awards"][0]["suppliers"] == [{"name": "Rieder y Cia"}]
-    assert notice.compiled["planning"]["budget"]["amount"]["currency"] == "PYG"
+    assert notice.compiled_release()["awards"][0]["suppliers"] == [{"name": "Rieder y Cia"}]
+    assert notice.compiled_release()["planning"]["budget"]["amount"]["currency"] == "PYG"
     assert (notice.publisher, notice.url) == (
         "DNCP - Paraguay",
         "https://contrataciones.example/award/1",
@@ -244,3 +256,59 @@ def test_a_null_in_a_package_is_reported(tmp_path: Path) -> None:
 
     assert stored() == {(OCID, "r1")}
     assert located(summary, "unknown-structure") == [("p.json", "$.releases[1]")]
+
+
+# Small files are parsed whole, large ones streamed: the same releases and problems either way
+
+
+def read_all(paths: list[Path], whole_file: int, monkeypatch: pytest.MonkeyPatch) -> tuple:
+    monkeypatch.setattr(ocds_reader, "WHOLE_FILE", whole_file)
+    summary = ImportSummary()
+    items = [item for path in paths for item in read_ocds_file(path, summary)]
+    problems = sorted((p.file, p.where, p.kind, p.message) for p in summary.problems)
+    # (A version after the releases is not looked for when streaming: nothing uses it.)
+    packages = {file: (info.publisher, info.uri) for file, info in summary.packages.items()}
+    return items, problems, packages, summary.files, summary.unreadable
+
+
+def broken_and_odd_files(folder: Path) -> list[Path]:
+    texts = {
+        "cut.json": json.dumps(package(release(), release(id="r2")))[:-40],
+        "two.json": json.dumps(package(release())) + "\n" + json.dumps(package(release(id="r2"))),
+        "nan.json": '{"releases": [{"ocid": "ocds-test00-1", "id": "r", "value": NaN}]}',
+        "empty.json": "  \n",
+        "scalar.json": "42",
+        "array.json": json.dumps([release(), release(id="r2")]),
+        "record.json": json.dumps(
+            {"records": [{"ocid": OCID, "releases": [{"url": "https://example.org/r.json"}]}]}
+        ),
+        "latin1.json": '{"releases": [{"ocid": "ocds-test00-1", "id": "\xe6"}]}',
+    }
+    for name, text in texts.items():
+        (folder / name).write_bytes(text.encode("latin-1" if name == "latin1.json" else "utf-8"))
+    return sorted(folder.iterdir())
+
+
+def test_whole_and_streamed_reading_agree_on_odd_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paths = broken_and_odd_files(tmp_path)
+
+    streamed = read_all(paths, 0, monkeypatch)
+    whole = read_all(paths, 10**9, monkeypatch)
+
+    assert whole == streamed
+    assert {problem[2] for problem in streamed[1]} >= {"invalid-json", "unknown-structure"}
+
+
+@needs_real
+def test_whole_and_streamed_reading_agree_on_every_real_capture(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paths = [*all_files(REAL), *all_files(SAMPLE)]
+
+    streamed = read_all(paths, 0, monkeypatch)
+    whole = read_all(paths, 10**9, monkeypatch)
+
+    assert len(streamed[0]) > 200
+    assert whole == streamed

@@ -10,13 +10,15 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import ocdsmerge.merge as ocdsmerge_module
 import pytest
 from ocdsmerge.exceptions import DuplicateIdValueWarning, InconsistentTypeError
 from ocdsmerge.merge import CompiledRelease
+from ocdsmerge.rules import get_merge_rules
 
 from lupin.opendata import merge
 from lupin.opendata.merge import compile_releases, merge_rules
-from lupin.opendata.ocds_checks import check_release
+from lupin.opendata.ocds_checks import RELEASE_SCHEMA, check_release
 from lupin.opendata.tests.ocds_helpers import REAL, SAMPLE, all_files, needs_real
 
 T1, T2, T3 = "2025-01-01T00:00:00Z", "2025-02-01T00:00:00Z", "2025-03-01T00:00:00Z"
@@ -157,16 +159,20 @@ def test_the_merge_rules_corner_cases_compile_like_ocdsmerge(releases: list[dict
     assert_same(releases)
 
 
+def test_the_shipped_merge_rules_are_what_ocdsmerge_reads_from_the_shipped_schema() -> None:
+    assert get_merge_rules(str(RELEASE_SCHEMA)) == merge.MERGE_RULES
+
+
 def test_disagreeing_releases_are_left_to_ocdsmerge(monkeypatch: pytest.MonkeyPatch) -> None:
     used: list[int] = []
-    original = merge.CompiledRelease
+    original = ocdsmerge_module.CompiledRelease
 
     class Counting(original):  # type: ignore[misc, valid-type]
         def append(self, release: dict[str, Any]) -> None:
             used.append(1)
             super().append(release)
 
-    monkeypatch.setattr(merge, "CompiledRelease", Counting)
+    monkeypatch.setattr(ocdsmerge_module, "CompiledRelease", Counting)
 
     compile_releases(CORNERS["a later value wins"])
     assert used == []

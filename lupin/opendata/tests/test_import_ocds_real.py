@@ -10,11 +10,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from lupin.opendata.models import ExternalNotice, ImportedRelease
-from lupin.opendata.tests.ocds_helpers import REAL, SAMPLE, all_files, located, needs_real, run
+from lupin.opendata.tests.ocds_helpers import (
+    REAL,
+    SAMPLE,
+    all_files,
+    located,
+    needs_real,
+    run,
+    store_statements,
+    writes,
+)
 
 pytestmark = pytest.mark.django_db
 PARAGUAY_OCID = "ocds-03ad3f-274231"
@@ -64,7 +71,7 @@ def test_the_paraguay_sample_imports_with_its_problems_located() -> None:
     # The latest tender release (the 1.0 copy, a month later) says "unsuccessful" and has a
     # null amount, which removes the earlier one: the value falls back to the planned budget.
     assert notice.status == "unsuccessful"
-    assert notice.compiled["tender"]["value"] == {"currency": "PYG"}
+    assert notice.compiled_release()["tender"]["value"] == {"currency": "PYG"}
     assert (notice.value, notice.currency) == (Decimal("600200000.00"), "PYG")
     assert notice.url.startswith("https://www.contrataciones.gov.py/")
 
@@ -98,11 +105,10 @@ def test_importing_the_real_captures_again_changes_nothing() -> None:
     first = run(*paths)
     stored = list(ExternalNotice.objects.order_by("pk").values_list("pk", "updated_at"))
 
-    with CaptureQueriesContext(connection) as queries:
+    with store_statements() as statements:
         again = run(*paths)
 
-    sql = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    assert not {"INSERT", "UPDATE", "DELETE"} & set(sql)
+    assert statements and writes(statements) == []
     assert list(ExternalNotice.objects.order_by("pk").values_list("pk", "updated_at")) == stored
     assert again.releases_unchanged == first.releases_new
     assert again.processes_unchanged == first.processes_new

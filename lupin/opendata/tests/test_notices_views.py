@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -258,6 +259,26 @@ def test_the_notice_page_makes_the_same_queries_however_many_releases(
 
     assert body.count("<code>u") == 7
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_compiled_release_is_merged_on_request_for_everyone(
+    login, imported: ExternalNotice
+) -> None:
+    url = reverse("opendata:notice_compiled", args=[imported.pk])
+    page = login(None).get(reverse("opendata:notice_detail", args=[imported.pk])).content.decode()
+
+    response = login(None).get(url)
+
+    assert f'href="{url}"' in page
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    compiled = json.loads(response.content)
+    # Both releases, merged: the planning of the first and the tender of the second.
+    assert compiled["tag"] == ["compiled"]
+    assert compiled["id"] == f"{imported.ocid}-2025-02-01T12:00:00+01:00"
+    assert compiled["planning"]["budget"] == {"description": "Plan"}
+    assert compiled["tender"]["title"] == "Velferdsteknologi"
+    assert login(None).get(reverse("opendata:notice_compiled", args=[999])).status_code == 404
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import CharField, DateTimeField, QuerySet, Value
 from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
@@ -91,7 +91,7 @@ def _rows(keys: list[tuple[int, str, Any]]) -> list[Row]:
         )
         found.update(((LUPIN, project.pk), project) for project in projects)
     if wanted[EXTERNAL]:
-        notices = ExternalNotice.objects.filter(pk__in=wanted[EXTERNAL]).defer("compiled")
+        notices = ExternalNotice.objects.filter(pk__in=wanted[EXTERNAL])
         found.update(((EXTERNAL, notice.pk), notice) for notice in notices)
     return [Row(kind, found[kind, pk]) for pk, kind, _ in keys if (kind, pk) in found]
 
@@ -105,3 +105,13 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .values("release_id", "date", "source_file", "imported_at", "tags")
     )
     return render(request, "opendata/notices_detail.html", {"notice": notice, "releases": releases})
+
+
+def notice_compiled(request: HttpRequest, pk: int) -> JsonResponse:
+    """The notice's compiled OCDS release, merged from its stored releases on request."""
+    notice = notice_access.get_notice_for_user(request.user, pk)
+    response = JsonResponse(
+        notice.compiled_release(), json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = f'inline; filename="{notice.pk}-compiled.json"'
+    return response
