@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 types: install
-	$(BIN)/mypy lupin
+	$(BIN)/mypy lupin bench
 
 # Everything under lupin/, browser tests included (they need /usr/bin/chromium).
 pytest: install

@@ -15,13 +15,17 @@ Each round runs, in fresh processes:
   from standard input (one file holding them all, as `cat *.json` would give), output to a file;
 - lupin: `python -m lupin import-ocds <folder> --quiet` into a new, empty SQLite database
   (migrated beforehand, copied for each round; never your var/ or DATABASE_URL), with
-  LUPIN_DEBUG=0 as on a server;
+  LUPIN_DEBUG=0 as on a server. The console script runs the import without loading Django;
+  each package is a file of its own, up to 680 KB, so each is parsed whole;
+- lupin, one file: the same import of the one file ocdskit reads (every package in it, one
+  after the other), into another new database: the streaming reader (ijson), as for any file
+  over 1 MiB;
 - lupin again on the same folder and database: the re-import, where nothing changes.
 
 Wall time is measured around each process; peak memory is the process's maximum resident set
-size (GNU time's %M; see `run`). Each tool is also run
-on an empty package, and "over baseline" is the peak minus that: the memory the import itself
-needs, without the interpreter and the libraries (Django and every Lupin app, for lupin).
+size (GNU time's %M; see `run`). Each tool is also run on a package of one release, and "over
+baseline" is the peak minus that: the memory the import of 10,000 releases needs beyond the
+interpreter, the libraries and what the first release loads (the schema, the codelists).
 
 Prints the median of the rounds, releases per second and the ratios lupin/ocdskit; nothing is
 asserted. Exits non-zero only if a tool fails.
@@ -76,11 +80,11 @@ def build_input(data: Path, folder: Path, at_least: int) -> tuple[int, int, int]
     for path in sorted(data.rglob("*.json")):
         value = json.loads(path.read_text(encoding="utf-8"))
         publisher = value.get("publisher") if isinstance(value, dict) else None
-        releases = list(releases_in(value))
-        if not isinstance(publisher, dict) and releases:
-            publisher = (releases[0].get("packageInfo") or {}).get("publisher")
-        sources.append((publisher or {"name": "unknown"}, releases))
-    per_copy = len({(r["ocid"], r["id"]) for _, releases in sources for r in releases})
+        found = list(releases_in(value))
+        if not isinstance(publisher, dict) and found:
+            publisher = (found[0].get("packageInfo") or {}).get("publisher")
+        sources.append((publisher or {"name": "unknown"}, found))
+    per_copy = len({(r["ocid"], r["id"]) for _, found in sources for r in found})
     copies = -(-at_least // per_copy)
     folder.mkdir(parents=True)
     files = releases = 0
@@ -232,9 +236,10 @@ def measure(args: argparse.Namespace, work: Path) -> str:
     stream = work / "all.json"
     concatenate(folder, stream)
     size = sum(path.stat().st_size for path in folder.glob("*.json"))
-    empty = work / "empty" / "empty.json"
-    empty.parent.mkdir()
-    empty.write_text('{"version": "1.1", "releases": []}\n', encoding="utf-8")
+    single = work / "single" / "single.json"
+    single.parent.mkdir()
+    first = {"ocid": "ocds-bench0-1", "id": "1", "date": "2020-01-01T00:00:00Z", "tag": ["tender"]}
+    single.write_text(json.dumps({"version": "1.1", "releases": [first]}) + "\n", encoding="utf-8")
 
     template = work / "template"
     template.mkdir()
@@ -251,18 +256,25 @@ def measure(args: argparse.Namespace, work: Path) -> str:
         shutil.copytree(template, var)
         return lupin_env(var)
 
-    _, ocdskit_base = run(ocdskit, env=dict(os.environ), stdin=empty, stdout=out)
-    _, lupin_base = run(lupin_command(empty.parent), env=fresh_db("base"), stdin=None, stdout=out)
+    _, ocdskit_base = run(ocdskit, env=dict(os.environ), stdin=single, stdout=out)
+    _, lupin_base = run(lupin_command(single.parent), env=fresh_db("base"), stdin=None, stdout=out)
 
-    rows: dict[str, list[tuple[float, int]]] = {"ocdskit": [], "lupin": [], "lupin again": []}
+    rows: dict[str, list[tuple[float, int]]] = {
+        "ocdskit": [],
+        "lupin": [],
+        "lupin, one file": [],
+        "lupin again": [],
+    }
     for round_ in range(args.repeat):
         rows["ocdskit"].append(run(ocdskit, env=dict(os.environ), stdin=stream, stdout=out))
         compiled = sum(1 for line in out.read_text().splitlines() if line.startswith("{"))
         env = fresh_db(f"round-{round_}")
         rows["lupin"].append(run(lupin_command(folder), env=env, stdin=None, stdout=out))
         rows["lupin again"].append(run(lupin_command(folder), env=env, stdin=None, stdout=out))
+        env = fresh_db(f"round-{round_}-one-file")
+        rows["lupin, one file"].append(run(lupin_command(stream), env=env, stdin=None, stdout=out))
 
-    baselines = {"ocdskit": ocdskit_base, "lupin": lupin_base, "lupin again": lupin_base}
+    baselines = {name: lupin_base for name in rows} | {"ocdskit": ocdskit_base}
     medians = {
         name: (statistics.median(s for s, _ in runs), statistics.median(m for _, m in runs))
         for name, runs in rows.items()
@@ -272,20 +284,21 @@ def measure(args: argparse.Namespace, work: Path) -> str:
         f"packages, {size / MIB:.1f} MiB) from the real captures; median of {args.repeat} "
         f"round(s); ocdskit compiled {compiled:,} releases",
         "",
-        f"{'':14}{'seconds':>9}{'releases/s':>12}{'peak MiB':>10}{'over baseline':>15}",
+        f"{'':16}{'seconds':>9}{'releases/s':>12}{'peak MiB':>10}{'over baseline':>15}",
     ]
     for name, (seconds, peak) in medians.items():
         over = (peak - baselines[name]) / 1024
         lines.append(
-            f"{name:14}{seconds:9.2f}{releases / seconds:12,.0f}{peak / 1024:10.1f}{over:13.1f} MiB"
+            f"{name:16}{seconds:9.2f}{releases / seconds:12,.0f}{peak / 1024:10.1f}{over:13.1f} MiB"
         )
     (kit_s, kit_m), (lup_s, lup_m) = medians["ocdskit"], medians["lupin"]
     kit_over, lup_over = kit_m - ocdskit_base, lup_m - lupin_base
     lines += [
         "",
-        f"baseline (an empty package): ocdskit {ocdskit_base / 1024:.1f} MiB, "
+        f"baseline (a package of one release): ocdskit {ocdskit_base / 1024:.1f} MiB, "
         f"lupin {lupin_base / 1024:.1f} MiB",
-        f"THROUGHPUT lupin / ocdskit: {kit_s / lup_s:.2f}x (above 1: lupin is faster)",
+        f"THROUGHPUT lupin / ocdskit: {kit_s / lup_s:.2f}x (above 1: lupin is faster); "
+        f"one file: {kit_s / medians['lupin, one file'][0]:.2f}x",
         f"PEAK MEMORY lupin / ocdskit: {lup_m / kit_m:.2f}x; over baseline: "
         f"{lup_over / max(kit_over, 1):.2f}x (below 1: lupin needs less)",
         "rounds (seconds, peak MiB): "

@@ -24,7 +24,7 @@ The pipeline, for OCDS files (`lupin import-ocds`) and for eForms notices mapped
   stored; everything else is kept (see `ocds_checks` for what is repaired).
 
 Memory stays flat: the releases are spooled to a temporary SQLite file (their canonical JSON),
-then read back grouped by ocid, in batches of about 512 KiB of JSON. Each batch is written in a
+then read back grouped by ocid, in batches of about 256 KiB of JSON. Each batch is written in a
 savepoint of a transaction committed every 32 MiB or so, so an ocid is never half updated; if a
 batch fails, each of its ocids is tried alone, and one that still fails is reported and left as
 it was. The rows are written with one `executemany` per table, not the ORM's bulk_create.
@@ -75,7 +75,7 @@ __all__ = [
 # about this much JSON (a process with more is still merged whole). Parsed, a release takes
 # several times its JSON's size, so this bounds the import's memory.
 OCIDS_PER_BATCH = 100
-JSON_PER_BATCH = 512 * 1024
+JSON_PER_BATCH = 256 * 1024
 # JSON written per transaction.
 JSON_PER_COMMIT = 32 * 1024 * 1024
 # Releases go to the spool in groups of about this much JSON.

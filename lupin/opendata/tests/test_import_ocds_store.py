@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -135,10 +136,14 @@ def test_the_console_script_imports_without_loading_django(tmp_path: Path) -> No
 
 
 def test_an_unmigrated_database_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    database = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(tmp_path / "empty.sqlite3")}
+    empty = tmp_path / "empty.sqlite3"
+    sqlite3.connect(empty).close()
+    missing = tmp_path / "missing.sqlite3"
 
-    with pytest.raises(store.StoreError, match="lupin migrate"):
-        store.Store.open(database)
+    for path in (empty, missing):
+        with pytest.raises(store.StoreError, match="lupin migrate"):
+            store.Store.open({"ENGINE": "django.db.backends.sqlite3", "NAME": str(path)})
+    assert not missing.exists()  # not created by trying
 
 
 def test_the_console_script_says_when_the_database_cannot_be_used(tmp_path: Path) -> None:
