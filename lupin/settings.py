@@ -259,6 +259,8 @@ if not LUPIN_OCID_PREFIX.startswith("ocds-") or len(LUPIN_OCID_PREFIX) != 11:
     raise ImproperlyConfigured(
         f"LUPIN_OCID_PREFIX must be 'ocds-' and six characters, not {LUPIN_OCID_PREFIX!r}."
     )
+# The organisation that publishes the OCDS data: the "publisher" of every package.
+LUPIN_OCDS_PUBLISHER = env_str("LUPIN_OCDS_PUBLISHER") or "Lupin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -74,7 +74,6 @@ logger = logging.getLogger(__name__)
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "data" / "ocds-schema-1.1.5"
 RELEASE_SCHEMA = SCHEMA_DIR / "release-schema.json"
-PUBLISHER_NAME = "Lupin"
 
 PLANNING_EVENTS = ("project.published:", "dialogue.published:", "dialogue.conference:")
 CONTRACT_VERBS = {
@@ -384,7 +383,7 @@ def compile_record(ocid: str, *, versioned: bool = False) -> tuple[Json, datetim
 
 
 def publisher() -> Json:
-    return {"name": PUBLISHER_NAME, "uri": settings.SITE_URL}
+    return {"name": settings.LUPIN_OCDS_PUBLISHER, "uri": settings.SITE_URL}
 
 
 def publication_policy() -> str:

@@ -96,6 +96,16 @@ def test_one_page_needs_no_links_and_no_pagination_extension(published_project, 
     assert page["publisher"] == {"name": "Lupin", "uri": "http://127.0.0.1:8000"}
 
 
+def test_the_publisher_is_the_operators(published_project, client, settings):
+    settings.LUPIN_OCDS_PUBLISHER = "Fjordvik kommune"
+    produce_releases()
+
+    page = client.get(RELEASES).json()
+
+    assert page["publisher"]["name"] == "Fjordvik kommune"
+    assert_valid(page, RELEASE_PACKAGE)
+
+
 def test_since_gives_the_releases_published_from_that_day(buyer, client):
     first, second = publish_projects(buyer, 2)
     project_actions.unpublish_project(buyer, second)
