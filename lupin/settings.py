@@ -108,7 +108,12 @@ except MasterKeyError as error:
     raise ImproperlyConfigured(str(error)) from None
 
 VAR_DIR = config.var_dir()
-SITE_URL = (env_str("LUPIN_SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Unset, it is this machine on the port `lupin serve` listens on (`lupin serve --port` passes its
+# own address to the processes it starts), so links in e-mails work on a developer's machine.
+_port = (os.environ.get("LUPIN_PORT") or "").strip()
+SITE_URL = (
+    env_str("LUPIN_SITE_URL") or f"http://127.0.0.1:{_port if _port.isdigit() else 8000}"
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from lupin.management.commands.serve import local_site_url
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -162,3 +164,9 @@ def test_serve_refuses_a_bad_port_setting(serve_env: dict[str, str]) -> None:
 
     assert result.returncode != 0
     assert "LUPIN_PORT" in result.stderr
+
+
+def test_serve_tells_its_processes_where_it_listens() -> None:
+    assert local_site_url("127.0.0.1", 8080) == "http://127.0.0.1:8080"
+    assert local_site_url("0.0.0.0", 8000) == "http://127.0.0.1:8000"  # noqa: S104
+    assert local_site_url("::1", 9000) == "http://[::1]:9000"

@@ -133,3 +133,14 @@ def test_production_refuses_to_start_without_a_sealing_key(tmp_path: Path) -> No
     result = lupin(tmp_path, "check", **env)
     assert result.returncode != 0
     assert "LUPIN_SEALING_KEY" in result.stderr
+
+
+def test_without_a_site_url_links_go_to_the_port_lupin_serves_on(tmp_path: Path) -> None:
+    show = ("shell", "-v", "0", "-c", "from django.conf import settings; print(settings.SITE_URL)")
+
+    def site_url(**env: str) -> str:
+        return lupin(tmp_path, *show, LUPIN_DEBUG="1", **env).stdout.strip()
+
+    assert site_url(LUPIN_PORT="8080") == "http://127.0.0.1:8080"
+    assert site_url() == "http://127.0.0.1:8000"
+    assert site_url(LUPIN_PORT="8080", LUPIN_SITE_URL="https://x.no") == "https://x.no"

@@ -9,6 +9,7 @@ with the child's exit code, so a supervisor (systemd, a container runtime) sees 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -37,6 +38,15 @@ STOP_TIMEOUT_SECONDS = 30
 POLL_SECONDS = 0.5
 
 
+def local_site_url(host: str, port: int) -> str:
+    """The address to link to when serving on `host:port` (all interfaces: this machine)."""
+    if host in ("0.0.0.0", "::", "[::]", ""):  # noqa: S104 (compared, not bound)
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 class Command(BaseCommand):
     help = (
         "Serve Lupin with gunicorn on LUPIN_BIND:LUPIN_PORT (default 127.0.0.1:8000) and run the "
@@ -62,6 +72,9 @@ class Command(BaseCommand):
         )
 
         self._print_welcome(f"http://{address}/")
+        # Links in e-mails point where this server listens, unless the public address is set.
+        if not (os.environ.get("LUPIN_SITE_URL") or "").strip():
+            os.environ["LUPIN_SITE_URL"] = local_site_url(host, port)
         # The children open their own connections; none of ours should linger open meanwhile.
         connections.close_all()
 
