@@ -300,6 +300,13 @@ class PhaseCostForm(Form):
     )
 
 
+class DayForm(Form):
+    """The day a one-button action happened (an option exercised, a milestone reached): today
+    when left empty, so a meeting can be recorded afterwards."""
+
+    on = _day(_("On"), required=False)
+
+
 class MilestoneForm(Form):
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due_on = _day(_("Due"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,7 @@ import time_machine
 from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from lupin.accounts.models import Organisation, User
 from lupin.contracts import actions
@@ -437,6 +438,49 @@ def test_an_extension_added_and_exercised_moves_the_end_date(login, buyer, contr
     assert contract.ends_on == date(2028, 1, 31)
     response = client.post(url("option_exercise", contract.pk, option.pk))
     assert _messages(response)[-1] == "This option has already been exercised."
+
+
+def test_an_option_and_a_milestone_can_be_recorded_on_an_earlier_day(login, buyer, ip_contract):
+    contract = ip_contract
+    client = login(buyer)
+    option = actions.add_option(
+        buyer, contract, kind="additional", description="Flere sensorer", extends_to=None
+    )
+    page = client.get(detail(contract)).content.decode()
+    assert f'id="option-{option.pk}-on"' in page and 'type="date" name="on"' in page
+
+    too_early = client.post(url("option_exercise", contract.pk, option.pk), {"on": "2000-01-01"})
+    assert _messages(too_early)[-1] == (
+        "An option cannot be exercised before the contract was signed."
+    )
+    not_a_day = client.post(url("option_exercise", contract.pk, option.pk), {"on": "31.02"})
+    assert "Write a date" in _messages(not_a_day)[-1]
+    option.refresh_from_db()
+    assert option.exercised_on is None
+
+    earlier = contract.signed_on + timedelta(days=3)
+    client.post(url("option_exercise", contract.pk, option.pk), {"on": earlier.isoformat()})
+    option.refresh_from_db()
+    assert option.exercised_on == earlier
+
+    phase = actions.add_phase(
+        buyer,
+        contract,
+        kind="development",
+        name="Utvikling",
+        starts_on=contract.signed_on,
+        ends_on=contract.signed_on + timedelta(days=200),
+    )
+    milestone = actions.add_milestone(buyer, phase, title="Prototyp", due_on=date(2026, 6, 1))
+    future = timezone.localdate() + timedelta(days=2)
+    refused = client.post(
+        url("milestone_reach", contract.pk, milestone.pk), {"on": future.isoformat()}
+    )
+    assert _messages(refused)[-1] == "A milestone cannot be reached in the future."
+    reached = timezone.localdate() - timedelta(days=10)
+    client.post(url("milestone_reach", contract.pk, milestone.pk), {"on": reached.isoformat()})
+    milestone.refresh_from_db()
+    assert milestone.done_on == reached
 
 
 # Phases, milestones and gates --------------------------------------------------------------------

@@ -26,6 +26,7 @@ from lupin.contracts import access, actions
 from lupin.contracts.actions import ContractError
 from lupin.contracts.forms import (
     ContractForm,
+    DayForm,
     OptionForm,
     PilotEndForm,
     PurchaseForm,
@@ -39,6 +40,16 @@ from lupin.forms import Form
 from lupin.projects import access as project_access
 from lupin.projects.models import Project
 from lupin.projects.views.buyer import BuyerRequest, buyer_view
+
+
+def posted_day(request: HttpRequest) -> Any:
+    """The day posted with a one-button action (None: today), or False, with a message saying
+    what is wrong, when it is not a date."""
+    form = DayForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["on"]
+    messages.error(request, " ".join(form.errors["on"]))
+    return False
 
 
 def posted(request: HttpRequest) -> Any:
@@ -205,8 +216,11 @@ def option_add(request: BuyerRequest, pk: int) -> HttpResponse:
 def option_exercise(request: BuyerRequest, pk: int, option_pk: int) -> HttpResponse:
     contract = access.get_contract_for_managing(request.user, pk)
     option = get_object_or_404(contract.options, pk=option_pk)
+    day = posted_day(request)
+    if day is False:
+        return to_contract(contract, "options")
     try:
-        actions.exercise_option(request.user, option)
+        actions.exercise_option(request.user, option, day)
     except ContractError as error:
         messages.error(request, error.message)
     else:

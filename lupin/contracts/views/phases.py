@@ -34,7 +34,7 @@ from lupin.contracts.models import (
     Milestone,
     PhaseStatus,
 )
-from lupin.contracts.views.buyer import add_error, form_page, posted, to_contract
+from lupin.contracts.views.buyer import add_error, form_page, posted, posted_day, to_contract
 from lupin.projects.views.buyer import BuyerRequest, buyer_view
 
 
@@ -153,8 +153,11 @@ def milestone_reach(request: BuyerRequest, pk: int, milestone_pk: int) -> HttpRe
         pk=milestone_pk,
         phase__contract=contract,
     )
+    day = posted_day(request)
+    if day is False:
+        return to_contract(contract, _anchor(milestone.phase))
     try:
-        actions.reach_milestone(request.user, milestone)
+        actions.reach_milestone(request.user, milestone, day)
     except ContractError as error:
         messages.error(request, error.message)
     else:
