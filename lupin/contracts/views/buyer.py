@@ -48,7 +48,7 @@ def posted_day(request: HttpRequest) -> Any:
     form = DayForm(request.POST)
     if form.is_valid():
         return form.cleaned_data["on"]
-    messages.error(request, " ".join(form.errors["on"]))
+    messages.error(request, " ".join(str(error) for error in form.errors["on"]))
     return False
 
 
