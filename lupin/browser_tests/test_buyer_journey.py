@@ -83,7 +83,10 @@ def test_buyer_takes_a_need_to_market_dialogue_and_publishes_it(
     for name in ("Anchor the project in management", "Describe the need"):
         step = page.get_by_role("checkbox", name=re.compile(name))
         step.check()
-        main(page).locator("form").filter(has=step).get_by_role("button").first.click()
+        # Wait for htmx's POST to be answered: the box is ticked before it is saved, and a
+        # reload while the request is under way would cancel it.
+        with page.expect_response(lambda response: response.request.method == "POST"):
+            main(page).locator("form").filter(has=step).get_by_role("button").first.click()
         expect(page.get_by_role("checkbox", name=re.compile(name))).to_be_checked()
     page.reload()
     expect(page.get_by_role("checkbox", name=re.compile("Describe the need"))).to_be_checked()
