@@ -54,6 +54,24 @@ class AuditedAdmin:
         return super().log_deletions(request, queryset)  # type: ignore[misc]
 
 
+class ReadOnlyMixin:
+    """Staff may look, not touch: for models that change only through Lupin's actions (which
+    check the rules and write the history)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
 def audited(admin_class: type[admin.ModelAdmin[Any]]) -> type[admin.ModelAdmin[Any]]:
     """`admin_class` with `AuditedAdmin` mixed in (the same class if it has it already)."""
     if issubclass(admin_class, AuditedAdmin):

@@ -13,19 +13,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from lupin.admin_site import ReadOnlyAdmin
 from lupin.benefits.models import Kpi, Measurement, ProgrammeBudget, SupportEntry
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
 
 MEASUREMENT_COLUMNS = (
     "measured_on",

@@ -7,11 +7,9 @@ them, so staff may look here but change nothing.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from lupin.admin_site import ReadOnlyMixin
 from lupin.contracts.models import (
     Contract,
     ContractOption,
@@ -21,17 +19,6 @@ from lupin.contracts.models import (
     PerformanceLevel,
     ScaleUp,
 )
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class PartyInline(ReadOnlyMixin, admin.TabularInline[ContractParty, Contract]):

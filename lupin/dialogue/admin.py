@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from lupin.admin_site import ReadOnlyMixin
 from lupin.dialogue.models import (
     Answer,
     Booking,
@@ -30,19 +31,6 @@ from lupin.dialogue.models import (
     Registration,
     Slot,
 )
-
-
-class ReadOnlyMixin:
-    """Staff may look, not touch."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class ConferenceInline(admin.StackedInline[Conference, Dialogue]):
