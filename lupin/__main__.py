@@ -39,9 +39,21 @@ def main() -> None:
 
         sys.exit(import_cli.main(args[2:]))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(args)
+    try:
+        execute_from_command_line(args)
+    except ImproperlyConfigured as error:
+        # A setting is missing or wrong: say which, without a page of traceback.
+        print(f"ImproperlyConfigured: {error}", file=sys.stderr)
+        if "LUPIN_DEBUG=0" in str(error):
+            print(
+                "Production settings are the default. On a developer's machine, set "
+                "LUPIN_DEBUG=1 (make run and make test do); see .env.example.",
+                file=sys.stderr,
+            )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

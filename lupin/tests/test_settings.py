@@ -57,6 +57,7 @@ def test_with_nothing_set_lupin_is_in_production_mode_and_refuses_to_start(tmp_p
     result = lupin(tmp_path, "check")
     assert result.returncode != 0
     assert "LUPIN_SECRET_KEY" in result.stderr
+    assert "LUPIN_DEBUG=1" in result.stderr  # what a developer should do
 
 
 def test_production_refuses_a_missing_secret_key(tmp_path: Path) -> None:
@@ -101,6 +102,7 @@ def test_a_bad_value_stops_start_up_naming_the_variable(
     assert result.returncode != 0
     assert name in result.stderr
     assert "ImproperlyConfigured" in result.stderr
+    assert "Traceback" not in result.stderr  # one line that names the variable, not a stack
 
 
 def test_documented_production_settings_pass_the_deploy_checks(tmp_path: Path) -> None:
