@@ -53,8 +53,16 @@ class UsageError(Exception):
     """The command cannot run as asked (exit status 2)."""
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="OCDS files or folders.")
+def add_arguments(
+    parser: argparse.ArgumentParser,
+    *,
+    paths: str = "OCDS files or folders.",
+    publisher: str = "",
+    publisher_help: str = "the package's publisher",
+) -> None:
+    """The import's options (`import-eforms` shares them, with its own words for the paths and
+    its own default publisher)."""
+    parser.add_argument("paths", nargs="+", metavar="PATH", help=paths)
     parser.add_argument(
         "--progress",
         action="store_true",
@@ -68,8 +76,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--publisher",
-        default="",
-        help="Name the source of every imported notice (default: the package's publisher).",
+        default=publisher,
+        help=f"Name the source of every imported notice (default: {publisher_help}).",
     )
 
 

@@ -56,7 +56,15 @@ from lupin.opendata.merge import compile_leniently
 from lupin.opendata.notice_fields import clean_url, notice_fields, package_publisher, read_datetime
 from lupin.opendata.ocds_checks import check_release
 from lupin.opendata.ocds_reader import read_ocds_file
-from lupin.opendata.store import NOTICE_COLUMNS, NOTICES, RELEASE_COLUMNS, RELEASES, Json, Store
+from lupin.opendata.store import (
+    NOTICE_COLUMNS,
+    NOTICE_FIELDS,
+    NOTICES,
+    RELEASE_COLUMNS,
+    RELEASES,
+    Json,
+    Store,
+)
 
 __all__ = [
     "ImportProgress",
@@ -83,26 +91,6 @@ SPOOL_JSON = 1024 * 1024
 MAX_OCID = 200
 MAX_RELEASE_ID = 300
 MAX_SOURCE_FILE = 500
-# The notice's columns the import sets from the compiled release (all but ocid, source and
-# imported_at, which a notice keeps from its first import).
-NOTICE_FIELDS = [
-    "title",
-    "description",
-    "buyer_name",
-    "buyer_identifier",
-    "cpv_codes",
-    "main_cpv",
-    "nuts_region",
-    "value",
-    "currency",
-    "procedure",
-    "status",
-    "deadline",
-    "url",
-    "publisher",
-    "published_at",
-    "updated_at",
-]
 CHANGED_RELEASE_COLUMNS = ["date", "data", "digest", "source_file", "imported_at"]
 
 

@@ -27,10 +27,8 @@ from lupin.opendata.i18n import gettext as _
 NOTICES = "opendata_externalnotice"
 RELEASES = "opendata_importedrelease"
 # The columns the import writes (the primary key `id` is the database's).
-NOTICE_COLUMNS = [
-    "ocid",
-    "source",
-    "imported_at",
+# The notice's columns the import sets from the merged releases, every time it touches them.
+NOTICE_FIELDS = [
     "title",
     "description",
     "buyer_name",
@@ -48,6 +46,8 @@ NOTICE_COLUMNS = [
     "published_at",
     "updated_at",
 ]
+# All the columns of a new notice: ocid, source and imported_at are kept from its first import.
+NOTICE_COLUMNS = ["ocid", "source", "imported_at", *NOTICE_FIELDS]
 RELEASE_COLUMNS = [
     "notice_id",
     "ocid",

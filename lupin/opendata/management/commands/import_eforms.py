@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from lupin.opendata import import_cli
 from lupin.opendata.eforms import PUBLISHER, import_notices
 from lupin.opendata.importer import ImportSummary, write_problems_csv
 from lupin.opendata.management.commands import import_ocds
@@ -56,24 +57,11 @@ class Command(import_ocds.Command):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "paths", nargs="+", metavar="PATH", help="eForms notices (.xml) or folders of them."
-        )
-        parser.add_argument(
-            "--progress",
-            action="store_true",
-            help="Show a progress bar on stderr even when it is not a terminal.",
-        )
-        parser.add_argument("--quiet", action="store_true", help="No progress bar and no summary.")
-        parser.add_argument(
-            "--problems-csv",
-            metavar="FILE",
-            help="Write every problem to FILE as CSV (file, where, kind, message).",
-        )
-        parser.add_argument(
-            "--publisher",
-            default=PUBLISHER,
-            help=f"Name the source of every imported notice (default: {PUBLISHER}).",
+        import_cli.add_arguments(
+            parser,
+            paths="eForms notices (.xml) or folders of them.",
+            publisher=PUBLISHER,
+            publisher_help=PUBLISHER,
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
